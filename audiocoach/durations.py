@@ -1,0 +1,92 @@
+"""Durations as people write them (``30s``, ``1m30s``, ``2m``, ``90``) and as they are spoken.
+
+Everything inside audiocoach counts whole milliseconds; this module is the border crossing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_UNIT_MS = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|h|m|s))+")
+
+#: The accepted forms, quoted in every error so the fix is obvious.
+DURATION_FORMS = "a duration like 30s, 1m30s, 2m, 1.5s or a number of seconds"
+
+#: No single duration in a routine may exceed this (a whole routine is capped separately).
+MAX_DURATION_MS = 4 * 3_600_000
+
+
+def parse_duration(value: object) -> int:
+    """Parse a duration to whole ms; raise ``ValueError`` with a message naming the right form."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative (got {value!r})")
+        if value > MAX_DURATION_MS / 1000:
+            raise ValueError(f"{value!r} seconds is too long; at most {format_duration(MAX_DURATION_MS)}")
+        return round(value * 1000)
+    if isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            return parse_duration(float(text))
+        if len(text) <= 40 and _WHOLE.fullmatch(text):
+            ms = 0.0
+            for number, unit in _PART.findall(text):
+                ms += float(number) * _UNIT_MS[unit]
+            if ms > MAX_DURATION_MS:
+                raise ValueError(f"{value!r} is too long; at most {format_duration(MAX_DURATION_MS)}")
+            return round(ms)
+        raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
+    raise ValueError(f"expected {DURATION_FORMS}, got {type(value).__name__}")
+
+
+def format_duration(ms: int) -> str:
+    """Compact form for tables and messages: ``1m30s``, ``45s``, ``1.5s``, ``2h05m``."""
+    if ms < 0:
+        return "-" + format_duration(-ms)
+    if ms % 1000 and ms < 60_000:
+        return f"{ms / 1000:g}s"
+    seconds = round(ms / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
+    return f"{secs}s"
+
+
+def clock(ms: int) -> str:
+    """``m:ss`` (or ``h:mm:ss``) for the plan table."""
+    seconds = ms // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def spoken_duration(ms: int) -> str:
+    """How a coach says a length: "30 seconds", "1 minute", "1 minute 30 seconds", "about 12 minutes".
+
+    Lengths over ten minutes are rounded to whole minutes (nobody needs "23 minutes 41 seconds").
+    """
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{seconds} second" + ("" if seconds == 1 else "s")
+    if seconds >= 600:
+        minutes = round(seconds / 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            h = f"{hours} hour" + ("" if hours == 1 else "s")
+            return f"{h} {minutes} minutes" if minutes else h
+        return f"{minutes} minutes"
+    minutes, secs = divmod(seconds, 60)
+    m = f"{minutes} minute" + ("" if minutes == 1 else "s")
+    return f"{m} {secs} seconds" if secs else m

@@ -1,0 +1,46 @@
+"""Errors the library raises; the CLI is the one place that turns them into messages and exits.
+
+``InputError`` (exit status 2) carries every problem found in the user's files at once, each with
+its place, so a runner fixes their routine in one pass. ``AudiocoachError`` (exit status 1) is for
+the environment: a missing engine, an unwritable folder, ffmpeg failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in an input file, located as precisely as the file allows."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class AudiocoachError(Exception):
+    """A failure of the environment or of a run (exit status 1)."""
+
+    exit_code = 1
+
+
+class InputError(AudiocoachError):
+    """The user's input is wrong (exit status 2); ``issues`` lists every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, issues: list[Issue] | tuple[Issue, ...] | str) -> None:
+        if isinstance(issues, str):
+            self.issues: tuple[Issue, ...] = ()
+            self.text = issues
+        else:
+            self.issues = tuple(issues)
+            self.text = "\n".join(str(i) for i in self.issues)
+        super().__init__(self.text)

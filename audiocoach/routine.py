@@ -1,0 +1,637 @@
+"""The routine language: a validated, immutable model of what a routine file says.
+
+pydantic does the checking so every problem is found in one pass; this module turns its errors into
+``file:line:col: key.path: message`` lines that say what would be right, with "did you mean" for
+misspelt keys. The model is frozen: the scheduler reads it and never changes it.
+
+Block kinds are told apart by their leading key (``exercise``, ``rest``, ``superset``/``circuit``,
+``check``, ``say``) rather than by a ``type:`` field, because that is how a person writes a list of
+moves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from audiocoach.durations import DURATION_FORMS, parse_duration
+from audiocoach.errors import InputError, Issue
+from audiocoach.yamlsource import KeyPath, Source, dotted, read_source
+
+Ms = Annotated[int, BeforeValidator(parse_duration)]
+
+
+def _parse_open_duration(value: object) -> int | Literal["open"]:
+    if isinstance(value, str) and value.strip().lower() in {"open", "as long as comfortable"}:
+        return "open"
+    return parse_duration(value)
+
+
+OpenMs = Annotated[int | Literal["open"], BeforeValidator(_parse_open_duration)]
+
+
+def _count(low: int, high: int, what: str) -> Any:
+    def check(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError(f"expected a whole number of {what} from {low} to {high}")
+        if isinstance(value, str):
+            if not value.strip().isdigit():
+                raise ValueError(f"expected a whole number of {what} from {low} to {high}, got {value!r}")
+            value = int(value.strip())
+        if isinstance(value, float):
+            if not math.isfinite(value) or value != int(value):
+                raise ValueError(f"expected a whole number of {what} from {low} to {high}, got {value!r}")
+            value = int(value)
+        if not low <= value <= high:
+            raise ValueError(f"{what} must be from {low} to {high} (got {value})")
+        return value
+
+    return BeforeValidator(check)
+
+
+Sets = Annotated[int, _count(1, 20, "sets")]
+Rounds = Annotated[int, _count(1, 20, "rounds")]
+Reps = Annotated[int, _count(1, 200, "reps")]
+Breaths = Annotated[int, _count(1, 100, "breaths")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+_BREATH_FORMS = "inhale:exhale seconds like 4:6, or inhale:hold:exhale:hold like 4:2:6:2"
+
+
+@dataclass(frozen=True, slots=True)
+class Breath:
+    """One breath cycle in ms: in, hold after in, out, hold after out."""
+
+    inhale_ms: int
+    hold_in_ms: int
+    exhale_ms: int
+    hold_out_ms: int
+
+    @property
+    def cycle_ms(self) -> int:
+        return self.inhale_ms + self.hold_in_ms + self.exhale_ms + self.hold_out_ms
+
+    def __str__(self) -> str:
+        parts = [self.inhale_ms, self.hold_in_ms, self.exhale_ms, self.hold_out_ms]
+        if not self.hold_in_ms and not self.hold_out_ms:
+            parts = [self.inhale_ms, self.exhale_ms]
+        return ":".join(f"{p / 1000:g}" for p in parts)
+
+
+def parse_breath(value: object) -> Breath:
+    """``4:6`` or ``4:2:6:2`` (seconds) or a mapping ``{inhale, hold, exhale, hold_out}``."""
+    if isinstance(value, Breath):
+        return value
+    if isinstance(value, dict):
+        unknown = set(value) - {"inhale", "hold", "exhale", "hold_out"}
+        if unknown:
+            raise ValueError(
+                f"unknown breath key {sorted(unknown)[0]!r}; use inhale, hold, exhale, hold_out"
+            )
+        parts = [value.get("inhale"), value.get("hold", 0), value.get("exhale"), value.get("hold_out", 0)]
+        if parts[0] is None or parts[2] is None:
+            raise ValueError("a breath needs inhale and exhale, like {inhale: 4s, exhale: 6s}")
+        ms = [parse_duration(p) for p in parts]
+    elif isinstance(value, str) and ":" in value:
+        pieces = value.split(":")
+        if len(pieces) not in (2, 4):
+            raise ValueError(f"expected {_BREATH_FORMS}, got {value!r}")
+        try:
+            ms = [parse_duration(p.strip()) for p in pieces]
+        except ValueError:
+            raise ValueError(f"expected {_BREATH_FORMS}, got {value!r}") from None
+        if len(ms) == 2:
+            ms = [ms[0], 0, ms[1], 0]
+    else:
+        raise ValueError(f"expected {_BREATH_FORMS}, got {value!r}")
+    inhale, hold_in, exhale, hold_out = ms
+    if not (1000 <= inhale <= 20_000 and 1000 <= exhale <= 20_000):
+        raise ValueError(f"inhale and exhale must each be 1 to 20 seconds (got {value!r})")
+    if hold_in > 30_000 or hold_out > 30_000:
+        raise ValueError(f"breath holds must be at most 30 seconds (got {value!r})")
+    return Breath(inhale, hold_in, exhale, hold_out)
+
+
+BreathField = Annotated[Breath, BeforeValidator(parse_breath)]
+
+
+def _sides(value: object) -> tuple[str, ...]:
+    if value is True or value in ("both", "each", "each side"):
+        return ("left", "right")
+    if isinstance(value, list | tuple):
+        if not 2 <= len(value) <= 4:
+            raise ValueError("sides lists 2 to 4 names, like [left, right]")
+        names = []
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                raise ValueError("each side is a name, like left or right")
+            names.append(item.strip())
+        if len(set(names)) != len(names):
+            raise ValueError("each side may be named once")
+        return tuple(names)
+    raise ValueError("expected 'both' or a list of side names like [left, right]")
+
+
+Sides = Annotated[tuple[str, ...], BeforeValidator(_sides)]
+
+
+def _text_list(value: object) -> tuple[str, ...]:
+    """A single string is accepted where a list of lines is expected: the common case of one cue."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str | int | float) or isinstance(item, bool):
+                raise ValueError(f"item {i + 1} must be a sentence of text")
+            out.append(str(item))
+        return tuple(out)
+    raise ValueError("expected a sentence or a list of sentences (lines starting with '- ')")
+
+
+Lines = Annotated[tuple[Text, ...], BeforeValidator(_text_list), Field(max_length=50)]
+
+
+def _at(*path: str | int, message: str) -> ValueError:
+    """A model-level error that knows which key it is about (``issues_from`` moves it there)."""
+    return ValueError(f"@{'/'.join(map(str, path))}@{message}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Pace(_Model):
+    """Routine-level pace defaults; CLI flags override them (see ``audiocoach.pace``)."""
+
+    breath: BreathField | None = None
+    rep_tempo: Ms | None = None
+    rest: Ms | None = None
+    hold: Ms | None = None
+    countdown: Annotated[int, _count(0, 10, "seconds of countdown")] | None = None
+    switch: Ms | None = None
+    speech_speed: Annotated[float, Field(ge=0.5, le=2.0)] | None = None
+
+
+class Breathe(_Model):
+    """Words for each phase of a breath-paced move."""
+
+    inhale: Text | None = None
+    exhale: Text | None = None
+    hold: Text | None = None
+
+
+class Exercise(_Model):
+    """One move: timed, breath-counted, breath-paced or counted in reps; maybe per side, in sets."""
+
+    exercise: Name
+    duration: OpenMs | None = None
+    breaths: Breaths | None = None
+    reps: Reps | None = None
+    tempo: Ms | None = None
+    breathe: Breathe | None = None
+    breath: BreathField | None = None
+    sides: Sides | None = None
+    alternate: bool = False
+    sets: Sets = 1
+    rest: Ms | None = None
+    goal: Text | None = None
+    steps: Lines = ()
+    cues: Lines = ()
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Exercise:
+        given = [k for k in ("duration", "breaths", "reps") if getattr(self, k) is not None]
+        if not given:
+            raise ValueError(
+                "say how long: give one of duration (e.g. 30s, or open), breaths (e.g. 5) "
+                "or reps (e.g. 10)"
+            )
+        if len(given) > 1:
+            raise _at(
+                given[1],
+                message=f"give only one of duration, breaths or reps (found {', '.join(given)})",
+            )
+        if self.tempo is not None and self.reps is None:
+            raise _at("tempo", message="tempo goes with reps (seconds per rep); remove it or use reps")
+        if self.breathe is not None and self.reps is not None:
+            raise _at("breathe", message="breathe goes with duration or breaths, not reps")
+        if self.alternate and (self.sides is None or self.reps is None):
+            raise _at(
+                "alternate", message="alternate needs reps and sides (e.g. sides: both) to alternate"
+            )
+        if self.duration == "open" and self.breathe is not None:
+            raise _at(
+                "breathe", message="an open hold cannot be breath-paced; give a duration or breaths"
+            )
+        return self
+
+    @field_validator("tempo")
+    @classmethod
+    def _tempo_range(cls, value: int | None) -> int | None:
+        if value is not None and not 500 <= value <= 60_000:
+            raise ValueError("tempo is seconds per rep, from 0.5s to 60s")
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _duration_range(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and not 1000 <= value <= 3_600_000:
+            raise ValueError("duration must be from 1s to 1h (or 'open' for as long as comfortable)")
+        return value
+
+    @property
+    def kind(self) -> str:
+        if self.reps is not None:
+            return "reps"
+        if self.breaths is not None:
+            return "breaths"
+        if self.breathe is not None:
+            return "breath-paced"
+        return "open" if self.duration == "open" else "timed"
+
+
+class Rest(_Model):
+    """A standalone rest; the coach previews what comes next."""
+
+    rest: Ms
+    say: Text | None = None
+
+    @field_validator("rest")
+    @classmethod
+    def _range(cls, value: int) -> int:
+        if not 1000 <= value <= 3_600_000:
+            raise ValueError("a rest block lasts from 1s to 1h")
+        return value
+
+
+class Check(_Model):
+    """An untimed check, like the standing weight test: steps, then a pause to feel it."""
+
+    check: Name
+    steps: Lines = ()
+    pause: Ms | None = None
+
+
+class Say(_Model):
+    """A spoken note between moves."""
+
+    say: Text
+
+
+class Group(_Model):
+    """A superset or circuit: exercises alternated for a number of rounds."""
+
+    superset: Name | None = None
+    circuit: Name | None = None
+    rounds: Rounds = 1
+    rest: Ms | None = None
+    rest_between: Ms = 0
+    steps: Lines = ()
+    exercises: Annotated[tuple[Exercise, ...], Field(min_length=1, max_length=20)]
+
+    @model_validator(mode="after")
+    def _shape(self) -> Group:
+        if (self.superset is None) == (self.circuit is None):
+            raise ValueError("name the group with superset: or circuit:, not both")
+        for i, exercise in enumerate(self.exercises):
+            if exercise.sets != 1:
+                raise _at(
+                    "exercises",
+                    i,
+                    "sets",
+                    message=f"sets inside a {self.kind} are not allowed; "
+                    "use the group's rounds instead (every exercise is done once per round)",
+                )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "superset" if self.superset is not None else "circuit"
+
+    @property
+    def name(self) -> str:
+        return self.superset or self.circuit or ""
+
+
+#: Leading key -> block kind, in the order they are recognised (a superset may also say ``rest:``).
+BLOCK_KEYS = {
+    "exercise": "exercise",
+    "superset": "group",
+    "circuit": "group",
+    "check": "check",
+    "rest": "rest",
+    "say": "say",
+}
+_TAGS = {"exercise-block", "rest-block", "group-block", "check-block", "say-block"}
+
+
+def _block_tag(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        tag = {Exercise: "exercise", Rest: "rest", Group: "group", Check: "check", Say: "say"}.get(
+            type(value)
+        )
+        return f"{tag}-block" if tag else None
+    if isinstance(value, dict):
+        for key, tag in BLOCK_KEYS.items():
+            if key in value:
+                if "exercise" in value:
+                    return "exercise-block"
+                return f"{tag}-block"
+    return None
+
+
+Block = Annotated[
+    Annotated[Exercise, Tag("exercise-block")]
+    | Annotated[Rest, Tag("rest-block")]
+    | Annotated[Group, Tag("group-block")]
+    | Annotated[Check, Tag("check-block")]
+    | Annotated[Say, Tag("say-block")],
+    Discriminator(
+        _block_tag,
+        custom_error_type="block_kind",
+        custom_error_message=(
+            "a block starts with one of: exercise, rest, superset, circuit, check, say"
+        ),
+    ),
+]
+
+
+class Section(_Model):
+    """A named part of the routine (warm-up, main, cool-down)."""
+
+    name: Name | None = None
+    blocks: Annotated[tuple[Block, ...], Field(min_length=1, max_length=200)]
+
+
+class Routine(_Model):
+    """A whole routine file."""
+
+    title: Name
+    description: Text | None = None
+    source: Text | None = None
+    author: Name | None = None
+    pace: Pace = Pace()
+    sections: Annotated[tuple[Section, ...], Field(max_length=20)] = ()
+    blocks: Annotated[tuple[Block, ...], Field(max_length=200)] = ()
+
+    @model_validator(mode="after")
+    def _body(self) -> Routine:
+        if bool(self.sections) == bool(self.blocks):
+            raise ValueError(
+                "give the moves as sections: (a list of named parts, each with blocks) "
+                "or as blocks: (one list of moves), not both and not neither"
+            )
+        return self
+
+    @property
+    def parts(self) -> tuple[Section, ...]:
+        """Sections, with a bare ``blocks:`` list seen as one unnamed section."""
+        return self.sections or (Section(blocks=self.blocks),)
+
+    def exercises(self) -> Iterator[Exercise]:
+        for section in self.parts:
+            for block in section.blocks:
+                if isinstance(block, Exercise):
+                    yield block
+                elif isinstance(block, Group):
+                    yield from block.exercises
+
+
+@dataclass(frozen=True)
+class RoutineFile:
+    """A routine with the source it came from, so later stages can still point at lines."""
+
+    routine: Routine
+    source: Source
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+    def issue(self, path: KeyPath, message: str) -> Issue:
+        return self.source.issue(path, message)
+
+
+def load_routine(path: Path | str) -> RoutineFile:
+    """Read, parse and validate a routine file; ``InputError`` lists every problem at once."""
+    source = read_source(path, what="routine")
+    return RoutineFile(validate_routine(source), source)
+
+
+def validate_routine(source: Source) -> Routine:
+    if not isinstance(source.data, dict):
+        kind = type(source.data).__name__
+        shown = {"list": "a list", "str": "a line of text", "int": "a number", "float": "a number"}
+        raise InputError(
+            [
+                source.issue(
+                    (),
+                    f"the file holds {shown.get(kind, kind)}; a routine is a mapping that starts "
+                    "with 'title:' and has 'sections:' or 'blocks:'",
+                )
+            ]
+        )
+    try:
+        return Routine.model_validate(source.data)
+    except ValidationError as exc:
+        raise InputError(issues_from(exc, source, Routine)) from None
+
+
+# --- turning pydantic errors into messages a runner can act on -------------------------------
+
+def _fields_at(model: type[BaseModel], path: KeyPath, data: Any) -> list[str]:
+    """The keys allowed in the mapping at ``path`` (for "did you mean")."""
+    current: Any = model
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
+        if isinstance(part, int):
+            continue
+        current = _child_model(current, part)
+        if current is None:
+            return []
+    if current is Block or current is None:
+        tag = _block_tag(node) if isinstance(node, dict) else None
+        current = {
+            "exercise-block": Exercise,
+            "rest-block": Rest,
+            "group-block": Group,
+            "check-block": Check,
+            "say-block": Say,
+        }.get(tag or "")
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and 0 <= part < len(node)
+
+
+def _child_model(model: Any, key: str) -> Any:
+    if model is None or model is Block:
+        return None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    children = {
+        (Routine, "pace"): Pace,
+        (Routine, "sections"): Section,
+        (Routine, "blocks"): Block,
+        (Section, "blocks"): Block,
+        (Exercise, "breathe"): Breathe,
+        (Group, "exercises"): Exercise,
+    }
+    return children.get((model, key))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _friendly(err: dict[str, Any], path: KeyPath, source: Source, model: type[BaseModel]) -> tuple[str, bool]:
+    """Message for one pydantic error, and whether to point at the key rather than the value."""
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _fields_at(model, path[:-1], source.data)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        if close:
+            return f"unknown key {key!r}; did you mean {close[0]!r}?", True
+        shown = ", ".join(allowed) if allowed else "none"
+        return f"unknown key {key!r}; allowed here: {shown}", True
+    if kind == "missing":
+        return f"missing {path[-1]!r}: this needs a {path[-1]}", False
+    if kind == "block_kind":
+        if isinstance(value, dict):
+            keys = list(value)
+            close = difflib.get_close_matches(str(keys[0]), list(BLOCK_KEYS), n=1, cutoff=0.6) if keys else []
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return (
+                "a block starts with one of: exercise, rest, superset, circuit, check, say "
+                f"(found {', '.join(map(str, keys)) or 'no keys'}){hint}",
+                bool(close),
+            )
+        return (
+            f"expected a block (a mapping like 'exercise: Push-up'), got {_describe(value)}",
+            False,
+        )
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of keys (like 'name: value'), got {_describe(value)}", False
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list (lines starting with '- '), got {_describe(value)}", False
+    if kind in ("string_type", "string_sub_type"):
+        return f"expected text, got {_describe(value)}", False
+    if kind == "string_too_short":
+        return "must not be empty", False
+    if kind == "string_too_long":
+        return f"is too long; at most {ctx.get('max_length')} characters", False
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)", False
+    if kind == "too_long":
+        return f"has too many items; at most {ctx.get('max_length')}", False
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_describe(value)}", False
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"expected a number, got {_describe(value)}", False
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bounds = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }
+        limit = next(iter(ctx.values()), "")
+        return f"must be {bounds[kind]} {limit} (got {_describe(value)})", False
+    if kind == "literal_error":
+        return f"expected {ctx.get('expected')}, got {_describe(value)}", False
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"])), False
+    return f"{err['msg']} (got {_describe(value)})", False
+
+
+def issues_from(exc: ValidationError, source: Source, model: type[BaseModel]) -> list[Issue]:
+    """One located, de-duplicated message per problem, in file order."""
+    issues: dict[tuple[int, int, str], Issue] = {}
+    errors = exc.errors(include_url=False)
+    paths = [_clean_loc(e["loc"]) for e in errors]
+    for err, path in zip(errors, paths, strict=True):
+        if err["type"] == "too_short" and any(
+            len(p) > len(path) and p[: len(path)] == path for p in paths
+        ):
+            continue  # pydantic counts a list whose items all failed as empty; the items say why
+        message, at_key = _friendly(err, path, source, model)
+        if message.startswith("@") and "@" in message[1:]:
+            extra, message = message[1:].split("@", 1)
+            path = path + tuple(int(p) if p.isdigit() else p for p in extra.split("/"))
+            at_key = True
+        # a union-member error for an ``int | "open"`` field repeats the same message per member
+        line, col = source.locate(path, key=at_key)
+        issue = Issue(source.file, line, col, dotted(path), message)
+        issues.setdefault((line, col, message), issue)
+    return sorted(issues.values(), key=lambda i: (i.line, i.col))
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
+    """Drop pydantic's union tags and type names so the path reads like the YAML."""
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and part in _TAGS:
+            continue
+        if isinstance(part, str) and (
+            part.startswith(("function-", "literal[", "int", "union[")) or part in {"str", "float"}
+        ):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+__all__ = [
+    "DURATION_FORMS",
+    "Block",
+    "Breath",
+    "Breathe",
+    "Check",
+    "Exercise",
+    "Group",
+    "Pace",
+    "Rest",
+    "Routine",
+    "RoutineFile",
+    "Say",
+    "Section",
+    "issues_from",
+    "load_routine",
+    "parse_breath",
+    "validate_routine",
+]

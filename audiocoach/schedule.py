@@ -1,0 +1,821 @@
+"""The scheduler: a routine and a pace become a millisecond timeline. Pure; knows nothing of audio.
+
+It runs in two passes. ``_expand`` walks the model into a flat list of steps (announce, work,
+rest, ...) so a rest can look ahead and say what comes next; ``_Layout`` then lays each step on the
+clock. The timing rules it keeps (and the property tests check):
+
+* work periods last exactly what the routine and pace say; announcements, steps and the count-in
+  come before a work period, never inside it;
+* speech never overlaps speech; a countdown's last beat falls in the last second of its period;
+* cues that cannot fit are dropped by priority (countdown > set/side > halfway and time left >
+  form cues) and listed in ``Timeline.dropped``; what must be said but cannot be (a rep count
+  longer than the rep) rejects the routine with a message that says what to change.
+
+``speech_ms(text)`` is the only window onto speech: an estimator for a quick plan, real clip
+lengths for a render, a fake in tests. Whatever it returns is what the timeline reserves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from audiocoach.durations import clock, format_duration, spoken_duration
+from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Settings, resolve
+from audiocoach.routine import Breath, Check, Exercise, Group, Rest, Routine, Say
+from audiocoach.timeline import TONES, WORK_KINDS, Chapter, Event, Phase, Timeline
+from audiocoach.yamlsource import KeyPath
+
+SpeechMs = Callable[[str], int]
+
+#: Silence between consecutive utterances of one announcement.
+GAP_MS = 250
+#: Silence after a work period ends before the next phase starts talking (room for the stop chime).
+LEAD_MS = 400
+#: Minimum clear space around a counted word inside its beat.
+BEAT_MARGIN_MS = 100
+#: Longest routine audiocoach will lay out; longer is surely a mistake in the file.
+MAX_TOTAL_MS = 12 * 3_600_000
+
+NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
+PRIORITY_COUNTDOWN = 4
+PRIORITY_ANNOUNCE = 3
+PRIORITY_HALFWAY = 2
+PRIORITY_CUE = 1
+
+
+class ScheduleError(ValueError):
+    """The routine cannot be laid out as written; ``path`` points at the block to change."""
+
+    def __init__(self, path: KeyPath, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+# --- pass 1: the routine as a flat list of steps ------------------------------------------------
+
+
+@dataclass
+class _CuePool:
+    """Form cues of one exercise occurrence, handed out across its sets and sides once each."""
+
+    exercise: str
+    cues: tuple[str, ...]
+    pending: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.pending = list(self.cues)
+
+
+@dataclass
+class _Announce:
+    kind: str  # "prepare" or "transition"
+    lines: list[tuple[str, str]]  # (text, role)
+    label: str
+    countdown: bool
+    min_ms: int = 0
+    exercise: str | None = None
+    set: int | None = None
+    round: int | None = None
+    side: str | None = None
+    chapter: str | None = None
+
+
+@dataclass
+class _Work:
+    mode: str  # "timed", "reps", "breaths", "check"
+    label: str
+    path: KeyPath
+    exercise: str
+    duration_ms: int = 0
+    reps: int = 0
+    tempo_ms: int = 0
+    counts: tuple[str, ...] = ()
+    breath: Breath | None = None
+    breaths: int = 0
+    inhale_words: str | None = None
+    exhale_words: str | None = None
+    hold_words: str | None = None
+    cues: _CuePool | None = None
+    set: int | None = None
+    round: int | None = None
+    side: str | None = None
+    countdown: bool = True
+
+
+@dataclass
+class _Rest:
+    duration_ms: int
+    path: KeyPath
+    next_up: str | None = None  # filled by look-ahead
+    say: str | None = None
+    preview: str | None = None  # e.g. "set 2 of 4" (what comes next inside the same exercise)
+
+
+Step = _Announce | _Work | _Rest
+
+
+def _per_side(ex: Exercise) -> str:
+    return " each side" if ex.sides and not ex.alternate else ""
+
+
+def _summary(ex: Exercise, settings: Settings) -> str:
+    """What the move is, in one phrase: "4 sets of 5 reps", "30 seconds each side"."""
+    if ex.reps is not None:
+        what = f"{ex.reps} reps" + (" each side, alternating" if ex.alternate else _per_side(ex))
+    elif ex.breaths is not None:
+        what = f"{ex.breaths} breaths" + _per_side(ex)
+    elif ex.duration == "open":
+        what = "hold as long as comfortable" + _per_side(ex)
+    elif ex.breathe is not None:
+        assert isinstance(ex.duration, int)
+        what = f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}, moving with your breath"
+    else:
+        assert isinstance(ex.duration, int)
+        what = f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}"
+    if ex.sets > 1:
+        what = f"{ex.sets} sets of {what}" if ex.reps is not None else f"{ex.sets} sets, {what}"
+    return what[0].upper() + what[1:] + "."
+
+
+def _side_line(side: str) -> str:
+    low = side.lower()
+    return f"{side.capitalize()} side." if low in ("left", "right") else f"{side.capitalize()}."
+
+
+def _switch_line(side: str) -> str:
+    low = side.lower()
+    if low in ("left", "right"):
+        return f"Switch sides. {side.capitalize()} side."
+    return f"Switch: {low}."
+
+
+def _work_steps(
+    ex: Exercise,
+    settings: Settings,
+    path: KeyPath,
+    pool: _CuePool,
+    *,
+    set_no: int | None,
+    round_no: int | None,
+    side: str | None,
+) -> _Work:
+    label = ex.exercise
+    if side:
+        label += f" ({side})"
+    common = {
+        "label": label,
+        "path": path,
+        "exercise": ex.exercise,
+        "cues": pool,
+        "set": set_no,
+        "round": round_no,
+        "side": side,
+    }
+    if ex.reps is not None:
+        tempo = settings.tempo(ex)
+        if ex.alternate and ex.sides:
+            counts = tuple(
+                f"{str(i + 1)} {s}" for i in range(ex.reps) for s in ex.sides
+            )
+        else:
+            counts = tuple(str(i + 1) for i in range(ex.reps))
+        return _Work(mode="reps", reps=len(counts), tempo_ms=tempo, counts=counts, **common)
+    if ex.breaths is not None or ex.breathe is not None:
+        breath = settings.breath_for(ex)
+        if ex.breaths is not None:
+            n = ex.breaths
+        else:
+            assert isinstance(ex.duration, int)
+            n = max(1, round(settings.work(ex.duration) / breath.cycle_ms))
+        words = ex.breathe
+        return _Work(
+            mode="breaths",
+            breath=breath,
+            breaths=n,
+            inhale_words=words.inhale if words else None,
+            exhale_words=words.exhale if words else None,
+            hold_words=words.hold if words else None,
+            duration_ms=n * breath.cycle_ms,
+            **common,
+        )
+    if ex.duration == "open":
+        return _Work(mode="timed", duration_ms=settings.hold_ms, **common)
+    assert isinstance(ex.duration, int)
+    return _Work(mode="timed", duration_ms=settings.work(ex.duration), **common)
+
+
+def _expand_exercise(
+    ex: Exercise,
+    settings: Settings,
+    path: KeyPath,
+    *,
+    intro: list[tuple[str, str]],
+    round_no: int | None = None,
+    round_of: int | None = None,
+    first_in_group: bool = True,
+    chapter: str,
+) -> list[Step]:
+    """One exercise occurrence: announcement, then sets x sides of work with rests between."""
+    steps: list[Step] = []
+    pool = _CuePool(ex.exercise, tuple(ex.cues))
+    sides: tuple[str | None, ...] = (None,) if (not ex.sides or ex.alternate) else ex.sides
+    set_rest = settings.rest(ex.rest if ex.rest is not None else settings.rest_ms)
+    for set_no in range(1, ex.sets + 1):
+        for side_index, side in enumerate(sides):
+            lines: list[tuple[str, str]] = []
+            kind = "prepare"
+            if set_no == 1 and side_index == 0:
+                lines += intro
+                lines.append((f"{ex.exercise}.", "announce"))
+                if ex.goal:
+                    lines.append((ex.goal if ex.goal.endswith(".") else ex.goal + ".", "announce"))
+                lines.append((_summary(ex, settings), "announce"))
+                if settings.steps and first_in_group:
+                    lines += [(s, "step") for s in ex.steps]
+                if ex.sets > 1:
+                    lines.append((f"Set 1 of {ex.sets}.", "set"))
+                if side:
+                    lines.append((_side_line(side), "side"))
+            elif side_index == 0:
+                lines.append((f"Set {set_no} of {ex.sets}.", "set"))
+                if side:
+                    lines.append((_side_line(side), "side"))
+            else:
+                kind = "transition"
+                lines.append((_switch_line(side or ""), "side"))
+            steps.append(
+                _Announce(
+                    kind=kind,
+                    lines=lines,
+                    label=("Switch: " if kind == "transition" else "Get ready: ") + ex.exercise,
+                    countdown=True,
+                    min_ms=settings.switch_ms if kind == "transition" else 0,
+                    exercise=ex.exercise,
+                    set=set_no if ex.sets > 1 else None,
+                    round=round_no,
+                    side=side,
+                    chapter=chapter if (set_no == 1 and side_index == 0) else None,
+                )
+            )
+            steps.append(
+                _work_steps(
+                    ex,
+                    settings,
+                    path,
+                    pool,
+                    set_no=set_no if ex.sets > 1 else None,
+                    round_no=round_no,
+                    side=side,
+                )
+            )
+        if set_no < ex.sets and set_rest > 0:
+            steps.append(
+                _Rest(set_rest, path, preview=f"set {set_no + 1} of {ex.sets}", next_up=ex.exercise)
+            )
+    _ = round_of
+    return steps
+
+
+def _expand(routine: Routine, settings: Settings) -> list[Step]:
+    steps: list[Step] = []
+    for s_index, section in enumerate(routine.parts):
+        base: KeyPath = ("sections", s_index, "blocks") if routine.sections else ("blocks",)
+        for b_index, block in enumerate(section.blocks):
+            path = (*base, b_index)
+            intro: list[tuple[str, str]] = []
+            if b_index == 0 and section.name:
+                intro.append((f"{section.name}.", "section"))
+            if isinstance(block, Exercise):
+                steps += _expand_exercise(block, settings, path, intro=intro, chapter=block.exercise)
+            elif isinstance(block, Group):
+                steps += _expand_group(block, settings, path, intro)
+            elif isinstance(block, Rest):
+                steps.append(_Rest(settings.rest(block.rest), path, say=block.say))
+            elif isinstance(block, Check):
+                lines = [*intro, (f"{block.check}.", "announce")]
+                lines += [(s, "step") for s in block.steps]
+                steps.append(
+                    _Announce(
+                        kind="prepare",
+                        lines=lines,
+                        label=f"Get ready: {block.check}",
+                        countdown=False,
+                        exercise=block.check,
+                        chapter=block.check,
+                    )
+                )
+                pause = settings.work(block.pause if block.pause is not None else DEFAULT_CHECK_MS)
+                steps.append(
+                    _Work(
+                        mode="check",
+                        label=block.check,
+                        path=path,
+                        exercise=block.check,
+                        duration_ms=pause,
+                        countdown=False,
+                    )
+                )
+            elif isinstance(block, Say):
+                steps.append(
+                    _Announce(
+                        kind="transition",
+                        lines=[*intro, (block.say, "say")],
+                        label="Note",
+                        countdown=False,
+                    )
+                )
+    return steps
+
+
+def _expand_group(
+    group: Group, settings: Settings, path: KeyPath, intro: list[tuple[str, str]]
+) -> list[Step]:
+    steps: list[Step] = []
+    names = ", then ".join(e.exercise for e in group.exercises)
+    rounds = f"{group.rounds} rounds" if group.rounds > 1 else "1 round"
+    head = [
+        *intro,
+        (f"{group.kind.capitalize()}: {group.name}.", "announce"),
+        (f"{rounds}: {names}.", "announce"),
+    ]
+    if settings.steps:
+        head += [(s, "step") for s in group.steps]
+    round_rest = settings.rest(group.rest if group.rest is not None else settings.rest_ms)
+    between = settings.rest(group.rest_between)
+    for r in range(1, group.rounds + 1):
+        for e_index, ex in enumerate(group.exercises):
+            lines: list[tuple[str, str]] = []
+            if r == 1 and e_index == 0:
+                lines += head
+            if e_index == 0 and group.rounds > 1:
+                lines.append((f"Round {r} of {group.rounds}.", "set"))
+            title = ex.exercise + (f" (round {r} of {group.rounds})" if group.rounds > 1 else "")
+            steps += _expand_exercise(
+                ex,
+                settings,
+                (*path, "exercises", e_index),
+                intro=lines,
+                round_no=r if group.rounds > 1 else None,
+                round_of=group.rounds,
+                first_in_group=(r == 1),
+                chapter=title,
+            )
+            last_in_round = e_index == len(group.exercises) - 1
+            if not last_in_round and between > 0:
+                steps.append(_Rest(between, path))
+        if r < group.rounds and round_rest > 0:
+            steps.append(_Rest(round_rest, path, preview=f"round {r + 1} of {group.rounds}"))
+    return steps
+
+
+def _fill_next_up(steps: list[Step]) -> None:
+    upcoming: str | None = None
+    for step in reversed(steps):
+        if isinstance(step, _Work):
+            upcoming = step.exercise
+        elif isinstance(step, _Rest) and step.next_up is None:
+            step.next_up = upcoming
+
+
+def _rough_ms(steps: list[Step]) -> int:
+    """Work and rest time alone: a quick lower bound used to refuse absurd routines early."""
+    total = 0
+    for step in steps:
+        if isinstance(step, _Work):
+            total += step.reps * step.tempo_ms if step.mode == "reps" else step.duration_ms
+        elif isinstance(step, _Rest):
+            total += step.duration_ms
+    return total
+
+
+# --- pass 2: steps on the clock ----------------------------------------------------------------
+
+
+@dataclass
+class _Space:
+    """Speech already placed inside one period, to find room for more without overlap."""
+
+    start: int
+    end: int
+    busy: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, at: int, length: int, margin: int = GAP_MS) -> bool:
+        if at < self.start or at + length > self.end:
+            return False
+        return all(at + length + margin <= b0 or at >= b1 + margin for b0, b1 in self.busy)
+
+    def take(self, at: int, length: int) -> None:
+        self.busy.append((at, at + length))
+
+    def first_fit(self, target: int, length: int, latest: int) -> int | None:
+        """Earliest start >= target (and <= latest) where ``length`` fits between placed speech."""
+        candidates = sorted({target} | {b1 + GAP_MS for _, b1 in self.busy if b1 + GAP_MS > target})
+        for at in candidates:
+            if at > latest:
+                break
+            if self.free(at, length):
+                return at
+        return None
+
+
+class _Layout:
+    def __init__(self, speech_ms: SpeechMs, settings: Settings) -> None:
+        self._speech_ms = speech_ms
+        self._ms_cache: dict[str, int] = {}
+        self.settings = settings
+        self.t = 0
+        self.phases: list[Phase] = []
+        self.events: list[Event] = []
+        self.chapters: list[tuple[str, int]] = []
+        self.dropped: list[str] = []
+
+    def ms(self, text: str) -> int:
+        value = self._ms_cache.get(text)
+        if value is None:
+            value = max(0, int(self._speech_ms(text)))
+            self._ms_cache[text] = value
+        return value
+
+    # -- primitives
+
+    def say(self, at: int, text: str, role: str) -> int:
+        length = self.ms(text)
+        if length:
+            self.events.append(Event(at, "speech", length, text=text, role=role))
+        return length
+
+    def tone(self, at: int, name: str, length: int | None = None) -> None:
+        fixed = TONES[name]
+        self.events.append(Event(at, "tone", length if fixed is None else fixed, tone=name, role=name))
+
+    def phase(self, kind: str, label: str, length: int, **where: object) -> Phase:
+        phase = Phase(kind, label, self.t, self.t + length, **where)  # type: ignore[arg-type]
+        self.phases.append(phase)
+        self.t += length
+        return phase
+
+    def drop(self, at: int, where: str, text: str, why: str) -> None:
+        self.dropped.append(f"{clock(at)} {where}: {text!r} dropped ({why})")
+
+    def countdown(self, end: int, beats: int, where: str) -> None:
+        """Beats at end-N s ... end-1 s: the last word falls in the period's final second."""
+        for k in range(beats):
+            at = end - (beats - k) * 1000
+            self.tone(at, "pip")
+            word = NUMBER_WORDS[beats - k] if beats - k < len(NUMBER_WORDS) else str(beats - k)
+            if self.ms(word) <= 1000 - BEAT_MARGIN_MS:
+                self.say(at, word, "countdown")
+            else:
+                self.drop(at, where, word, "the count takes longer than a second to say")
+
+    # -- steps
+
+    def intro(self, routine: Routine, total_ms: int, exercises: int) -> None:
+        lines = [f"{routine.title}."]
+        lines.append(f"About {_approx(total_ms)}, {exercises} exercise{'s' if exercises != 1 else ''}.")
+        self.chapters.append(("Intro", 0))
+        self.sequence("intro", "Intro", [(text, "intro") for text in lines], countdown=False, tail=800)
+
+    def sequence(
+        self,
+        kind: str,
+        label: str,
+        lines: list[tuple[str, str]],
+        *,
+        countdown: bool,
+        min_ms: int = 0,
+        tail: int = 0,
+        lead: int = LEAD_MS,
+        **where: object,
+    ) -> None:
+        """Utterances one after another, then (maybe) a count-in that ends with the phase."""
+        start = self.t
+        cursor = start + lead
+        for text, role in lines:
+            length = self.say(cursor, text, role)
+            if length:
+                cursor += length + GAP_MS
+        beats = self.settings.countdown if countdown else 0
+        end = max(cursor + beats * 1000 + tail, start + min_ms)
+        if beats:
+            self.countdown(end, beats, label)
+        self.phase(kind, label, end - start, **where)
+
+    def announce(self, step: _Announce) -> None:
+        if step.chapter:
+            self.chapters.append((step.chapter, self.t))
+        self.sequence(
+            step.kind,
+            step.label,
+            step.lines,
+            countdown=step.countdown,
+            min_ms=step.min_ms,
+            tail=0 if step.countdown else 600,
+            exercise=step.exercise,
+            set=step.set,
+            round=step.round,
+            side=step.side,
+        )
+
+    def rest(self, step: _Rest) -> None:
+        start, end = self.t, self.t + step.duration_ms
+        if step.duration_ms >= (TONES["bell"] or 0) + 500:
+            self.tone(start, "bell")
+        space = _Space(start, end - BEAT_MARGIN_MS)
+        wanted = [f"Rest, {spoken_duration(step.duration_ms)}."]
+        if step.say:
+            wanted.append(step.say)
+        if step.preview and step.next_up:
+            wanted.append(f"Next up: {step.next_up}, {step.preview}.")
+        elif step.preview:
+            wanted.append(f"Next up: {step.preview}.")
+        elif step.next_up:
+            wanted.append(f"Next up: {step.next_up}.")
+        cursor = start + LEAD_MS
+        for text in wanted:
+            length = self.ms(text)
+            if length and space.free(cursor, length):
+                self.say(cursor, text, "rest")
+                space.take(cursor, length)
+                cursor += length + GAP_MS
+            elif length:
+                self.drop(cursor, "rest", text, "the rest is too short to say it")
+        if step.duration_ms >= 45_000:
+            at = end - 10_000
+            text = "Ten seconds."
+            if space.free(at, self.ms(text)):
+                self.say(at, text, "time-left")
+        self.phase(
+            "rest",
+            f"Rest {format_duration(step.duration_ms)}"
+            + (f" (next: {step.next_up})" if step.next_up else ""),
+            step.duration_ms,
+        )
+
+    def work(self, step: _Work) -> None:
+        start = self.t
+        where = {"exercise": step.exercise, "set": step.set, "round": step.round, "side": step.side}
+        if step.mode == "reps":
+            space = self._reps(step, start)
+            self.phase("work", step.label, step.reps * step.tempo_ms, **where)
+        elif step.mode == "breaths":
+            space = self._breaths(step, start, where)
+        else:
+            space = self._timed(step, start)
+            kind_label = step.label if step.mode == "timed" else f"{step.label} (take your time)"
+            self.phase("work", kind_label, step.duration_ms, **where)
+        self._cues(step, space)
+        self.tone(self.t, "stop")
+
+    def _timed(self, step: _Work, start: int) -> _Space:
+        length = step.duration_ms
+        end = start + length
+        space = _Space(start, end)
+        if step.mode == "check":
+            self.tone(start, "start")
+            return space
+        self.tone(start, "start")
+        go = self.ms("Go.")
+        if go and space.free(start, go, 0):
+            self.say(start, "Go.", "start")
+            space.take(start, go)
+        beats = min(self.settings.countdown, max(0, length // 1000 - 2))
+        if step.countdown and beats:
+            self.countdown(end, beats, step.label)
+            for k in range(beats):
+                space.take(end - (beats - k) * 1000, 1000 - GAP_MS)
+        marks: list[tuple[int, str]] = []
+        if length >= 20_000:
+            marks.append((start + length // 2, "Halfway."))
+        for left, text, minimum in (
+            (60_000, "One minute left.", 180_000),
+            (30_000, "Thirty seconds left.", 90_000),
+            (10_000, "Ten seconds left.", 40_000),
+        ):
+            if length >= minimum:
+                marks.append((end - left, text))
+        for at, text in marks:
+            size = self.ms(text)
+            placed = space.first_fit(at, size, at + 1500)
+            if placed is None:
+                self.drop(at, step.label, text, "no room")
+                continue
+            self.say(placed, text, "time-left" if "left" in text else "halfway")
+            space.take(placed, size)
+        return space
+
+    def _reps(self, step: _Work, start: int) -> _Space:
+        space = _Space(start, start + step.reps * step.tempo_ms)
+        for i, word in enumerate(step.counts):
+            at = start + i * step.tempo_ms
+            self.tone(at, "tick")
+            text = word
+            if i == len(step.counts) - 1 and len(step.counts) > 2 and not word.count(" "):
+                text = "Last one." if self.ms("Last one.") <= step.tempo_ms - BEAT_MARGIN_MS else word
+            size = self.ms(text)
+            if size > step.tempo_ms - BEAT_MARGIN_MS:
+                need = (size + BEAT_MARGIN_MS) / 1000
+                raise ScheduleError(
+                    step.path,
+                    f"{step.exercise}: a rep every {step.tempo_ms / 1000:g}s is too fast to say the "
+                    f"count {text!r} ({size / 1000:.2f}s); use a tempo of at least {need:.1f}s "
+                    f"(tempo: in the file, or --rep-tempo {need:.1f})",
+                )
+            self.say(at, text, "count")
+            space.take(at, size)
+        return space
+
+    def _breaths(self, step: _Work, start: int, where: dict[str, object]) -> _Space:
+        assert step.breath is not None
+        b = step.breath
+        space = _Space(start, start + step.duration_ms)
+        for i in range(1, step.breaths + 1):
+            last = i == step.breaths
+            for kind, length, word, extra in (
+                ("breath-in", b.inhale_ms, "Inhale", step.inhale_words),
+                ("breath-hold", b.hold_in_ms, "Hold", step.hold_words),
+                ("breath-out", b.exhale_ms, "Exhale", step.exhale_words),
+                ("breath-hold", b.hold_out_ms, "Hold", None),
+            ):
+                if not length:
+                    continue
+                at = self.t
+                if kind != "breath-hold":
+                    self.tone(at, "inhale" if kind == "breath-in" else "exhale", length)
+                options = []
+                if extra and i <= 2:
+                    options.append(f"{word}, {extra.rstrip('.')}.")
+                if last and kind == "breath-out" and step.breaths > 1:
+                    options.append("Exhale, and release.")
+                options.append(f"{word}.")
+                chosen = next(
+                    (o for o in options if self.ms(o) <= length - BEAT_MARGIN_MS), None
+                )
+                if chosen is None:
+                    if kind == "breath-hold":
+                        chosen = ""
+                    else:
+                        need = (self.ms(f"{word}.") + BEAT_MARGIN_MS) / 1000
+                        raise ScheduleError(
+                            step.path,
+                            f"{step.exercise}: a {length / 1000:g}s {word.lower()} is too short to "
+                            f"say {word.lower()!r}; make each breath phase at least {need:.1f}s "
+                            f"(breath: in the file or --breath)",
+                        )
+                if chosen:
+                    size = self.say(at, chosen, "breath")
+                    space.take(at, size)
+                label = f"{step.label}: breath {i} of {step.breaths}"
+                self.phase(kind, label, length, **where)
+        return space
+
+    def _cues(self, step: _Work, space: _Space) -> None:
+        """Form cues spread over the free time of a work period; leftovers try the next set."""
+        pool = step.cues
+        if not pool or not pool.pending:
+            return
+        placed: list[str] = []
+        count = len(pool.pending)
+        length = space.end - space.start
+        for n, text in enumerate(pool.pending):
+            size = self.ms(text)
+            target = space.start + length * (n + 1) // (count + 1)
+            at = space.first_fit(target, size, space.end - size) or space.first_fit(
+                space.start + 1500, size, space.end - size
+            )
+            if at is None:
+                continue
+            self.say(at, text, "cue")
+            space.take(at, size)
+            placed.append(text)
+        pool.pending = [c for c in pool.pending if c not in placed]
+
+    def finish_pools(self, steps: list[Step]) -> None:
+        seen: set[int] = set()
+        for step in steps:
+            if isinstance(step, _Work) and step.cues and id(step.cues) not in seen:
+                seen.add(id(step.cues))
+                for text in step.cues.pending:
+                    self.dropped.append(f"{step.exercise}: cue {text!r} dropped (no room in any set)")
+
+    def outro(self, title: str) -> None:
+        self.chapters.append(("Finish", self.t))
+        start = self.t
+        self.tone(start + LEAD_MS, "finish")
+        self.sequence(
+            "outro",
+            "Finish",
+            [("Well done. That's the end of the workout.", "outro")],
+            countdown=False,
+            lead=LEAD_MS + 600,
+            tail=0,
+        )
+        # the finish chime must ring out inside the track
+        needed = start + LEAD_MS + (TONES["finish"] or 0) + 300
+        if self.t < needed:
+            last = self.phases.pop()
+            self.phases.append(Phase(last.kind, last.label, last.start_ms, needed))
+            self.t = needed
+        _ = title
+
+
+def _approx(ms: int) -> str:
+    """Spoken total, rounded so that small changes in the intro's own length cannot change it."""
+    seconds = ms / 1000
+    if seconds < 120:
+        return f"{max(10, round(seconds / 10) * 10)} seconds"
+    return spoken_duration(round(seconds / 60) * 60_000)
+
+
+def schedule(
+    routine: Routine, pace: PaceOptions | Settings | None, speech_ms: SpeechMs
+) -> Timeline:
+    """Lay ``routine`` out at ``pace``, sizing every utterance with ``speech_ms``."""
+    settings = pace if isinstance(pace, Settings) else resolve(routine.pace, pace)
+    steps = _expand(routine, settings)
+    _fill_next_up(steps)
+    rough = _rough_ms(steps)
+    if rough > MAX_TOTAL_MS:
+        raise ScheduleError(
+            (),
+            f"this routine would last at least {spoken_duration(rough)}; audiocoach makes tracks "
+            f"of at most {spoken_duration(MAX_TOTAL_MS)}: lower sets, reps, rounds or durations",
+        )
+    exercises = len({s.exercise for s in steps if isinstance(s, _Work)})
+    estimate = rough
+    timeline: Timeline | None = None
+    for _ in range(4):
+        timeline = _lay_out(routine, settings, steps, speech_ms, estimate, exercises)
+        if _approx(timeline.duration_ms) == _approx(estimate):
+            break
+        estimate = timeline.duration_ms
+    assert timeline is not None
+    return timeline
+
+
+def _lay_out(
+    routine: Routine,
+    settings: Settings,
+    steps: list[Step],
+    speech_ms: SpeechMs,
+    estimate_ms: int,
+    exercises: int,
+) -> Timeline:
+    for step in steps:
+        if isinstance(step, _Work) and step.cues:
+            step.cues.reset()
+    layout = _Layout(speech_ms, settings)
+    layout.intro(routine, estimate_ms, exercises)
+    for step in steps:
+        if isinstance(step, _Announce):
+            layout.announce(step)
+        elif isinstance(step, _Work):
+            layout.work(step)
+        else:
+            layout.rest(step)
+    layout.finish_pools(steps)
+    layout.outro(routine.title)
+    total = layout.t
+    if total > MAX_TOTAL_MS:
+        raise ScheduleError(
+            (),
+            f"this routine would last {spoken_duration(total)}; audiocoach makes tracks of at "
+            f"most {spoken_duration(MAX_TOTAL_MS)}: lower sets, reps, rounds or durations",
+        )
+    chapters = _chapters(layout.chapters, total)
+    events = tuple(sorted(layout.events, key=lambda e: (e.at_ms, e.kind != "tone")))
+    return Timeline(
+        title=routine.title,
+        description=routine.description or "",
+        source=routine.source or "",
+        duration_ms=total,
+        chapters=chapters,
+        phases=tuple(layout.phases),
+        events=events,
+        dropped=tuple(layout.dropped),
+    )
+
+
+def _chapters(marks: list[tuple[str, int]], total: int) -> tuple[Chapter, ...]:
+    """Contiguous chapters from start marks; a mark at the same instant replaces the earlier one."""
+    cleaned: list[tuple[str, int]] = []
+    for title, start in marks:
+        if cleaned and cleaned[-1][1] == start:
+            cleaned[-1] = (title, start)
+        else:
+            cleaned.append((title, start))
+    out = []
+    for i, (title, start) in enumerate(cleaned):
+        end = cleaned[i + 1][1] if i + 1 < len(cleaned) else total
+        out.append(Chapter(title, start, end))
+    return tuple(out)
+
+
+def work_phases(timeline: Timeline) -> list[Phase]:
+    return [p for p in timeline.phases if p.kind in WORK_KINDS]

@@ -1,0 +1,1 @@
+"""Speech: engines that turn text into clips, and the cache in front of them."""

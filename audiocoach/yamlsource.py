@@ -1,0 +1,264 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Validation messages must say ``file:line:col``, so loading keeps a map from each value's key path
+(``("sections", 0, "blocks", 2, "reps")``) to its position. Files are hand-written and sometimes
+hostile, so loading is bounded before PyYAML's recursive composer or an alias expansion can run
+away: size, nesting depth and the number of values are capped and each breach is one clear message.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from audiocoach.errors import InputError, Issue
+
+Key = str | int
+KeyPath = tuple[Key, ...]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+MAX_VALUES = 100_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """A loaded document: plain Python data plus where each part of it stands in the file."""
+
+    file: str
+    data: Any
+    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of ``path``, or of its nearest ancestor that exists.
+
+        ``key=True`` points at the key itself (for "unknown key" messages) rather than its value.
+        """
+        if key and path in self.keys:
+            return self.keys[path]
+        probe = path
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+    def issue(self, path: KeyPath, message: str, *, key: bool = False) -> Issue:
+        line, col = self.locate(path, key=key)
+        return Issue(self.file, line, col, dotted(path), message)
+
+
+def dotted(path: KeyPath) -> str:
+    """``sections[0].blocks[2].reps``: the path as it reads in a message."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def read_source(path: Path | str, *, what: str = "routine") -> Source:
+    """Read and parse ``path``; raise ``InputError`` with located issues for anything unusable."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Issue(name, 1, 1, "", f"no such file; check the path to the {what}")]) from None
+    except IsADirectoryError:
+        raise InputError([Issue(name, 1, 1, "", f"this is a folder; give a {what} file (.yaml)")]) from None
+    except OSError as exc:
+        raise InputError([Issue(name, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    return parse_source(raw, name, what=what)
+
+
+def parse_source(raw: bytes, name: str, *, what: str = "routine") -> Source:
+    """Parse bytes already read (split out so tests and fuzzers need no files)."""
+
+    def fail(message: str, line: int = 1, col: int = 1) -> InputError:
+        return InputError([Issue(name, line, col, "", message)])
+
+    if len(raw) > MAX_BYTES:
+        raise fail(f"file is {len(raw) / 1e6:.1f} MB; a {what} file may be at most 1 MB")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = _line_col(raw, nul)
+        raise fail("this is not a text file (found a NUL byte); give a YAML text file", line, col)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        raise fail(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02X}); save the file as UTF-8", line, col
+        ) from None
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise fail(f"file is empty; a {what} needs at least a title")
+    _check_depth(text, name)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "cannot parse"
+        raise fail(f"YAML syntax error: {problem}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"YAML error: {exc}") from None
+    except RecursionError:
+        raise fail(f"nesting is too deep; a {what} is at most {MAX_DEPTH} levels deep") from None
+    if node is None:
+        raise fail(f"file is empty; a {what} needs at least a title")
+    return _Builder(name).build(node)
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Walk parser events (iterative, cheap) so deep nesting never reaches the recursive composer."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise InputError(
+                        [
+                            Issue(
+                                name,
+                                mark.line + 1,
+                                mark.column + 1,
+                                "",
+                                f"nesting is deeper than {MAX_DEPTH} levels; "
+                                "a routine needs only a few (sections > blocks > exercises)",
+                            )
+                        ]
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError:
+        return  # compose() reports syntax errors with their position
+
+
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, recording positions and enforcing budgets."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.issues: list[Issue] = []
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node) -> Source:
+        limit = sys.getrecursionlimit()
+        try:
+            sys.setrecursionlimit(max(limit, MAX_DEPTH * 4 + 200))
+            data = self._node(node, ())
+        finally:
+            sys.setrecursionlimit(limit)
+        if self.issues:
+            raise InputError(self.issues)
+        return Source(self.name, data, self.values, self.keys)
+
+    def _pos(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _node(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            line, col = self._pos(node)
+            raise InputError(
+                [
+                    Issue(
+                        self.name,
+                        line,
+                        col,
+                        "",
+                        f"file expands to more than {MAX_VALUES:,} values "
+                        "(YAML aliases repeating each other?); a routine needs far fewer",
+                    )
+                ]
+            )
+        self.values[path] = self._pos(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self._node(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        self.constructor.flatten_mapping(node)  # resolves "<<" merge keys
+        out: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            line, col = self._pos(key_node)
+            if not isinstance(key, str):
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                self.issues.append(
+                    Issue(self.name, line, col, "", f"key {shown!r} must be a name (text)")
+                )
+                continue
+            child = (*path, key)
+            if key in first_seen:
+                self.issues.append(
+                    Issue(
+                        self.name,
+                        line,
+                        col,
+                        dotted(child),
+                        f"duplicate key {key!r} (first given on line {first_seen[key]}); "
+                        "give each key once",
+                    )
+                )
+                continue
+            first_seen[key] = line
+            self.keys[child] = (line, col)
+            out[key] = self._node(value_node, child)
+        return out
+
+    def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+        if node.tag in _NUMBER_TAGS and ":" in str(node.value):
+            # YAML 1.1 reads 4:6 as the base-60 number 246; in a routine it is a breath pattern
+            return str(node.value)
+        try:
+            value = self.constructor.construct_object(node, deep=False)
+        except (ValueError, yaml.constructor.ConstructorError) as exc:
+            line, col = self._pos(node)
+            self.issues.append(
+                Issue(self.name, line, col, dotted(path), f"cannot read this value: {exc}")
+            )
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            return value  # validation says what would be right for the field
+        if isinstance(value, bytes | bytearray):
+            line, col = self._pos(node)
+            self.issues.append(
+                Issue(self.name, line, col, dotted(path), "binary values are not allowed here")
+            )
+            return None
+        if not isinstance(value, str | int | float | bool) and value is not None:
+            # timestamps and sets: keep them as the text the user wrote
+            return str(node.value)
+        return value
