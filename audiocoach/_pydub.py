@@ -11,7 +11,9 @@ import warnings
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Couldn.t find ff", category=RuntimeWarning)
-    warnings.filterwarnings("ignore", message=".audioop. is deprecated", category=DeprecationWarning)
+    warnings.filterwarnings(
+        "ignore", message=".audioop. is deprecated", category=DeprecationWarning
+    )
     from pydub import AudioSegment, generators
 
 __all__ = ["AudioSegment", "generators"]

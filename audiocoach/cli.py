@@ -73,17 +73,13 @@ def pace_options(func: F) -> F:
         click.option(
             "--rep-tempo",
             metavar="SECONDS|xFACTOR",
-            callback=_converter(
-                lambda v: parse_duration_or_scale(v, low_ms=500, high_ms=60_000)
-            ),
+            callback=_converter(lambda v: parse_duration_or_scale(v, low_ms=500, high_ms=60_000)),
             help="Seconds per rep for every rep exercise (3s), or scaled (x0.8).",
         ),
         click.option(
             "--hold",
             metavar="DURATION",
-            callback=_converter(
-                lambda v: parse_bounded_duration(v, low_ms=5000, high_ms=600_000)
-            ),
+            callback=_converter(lambda v: parse_bounded_duration(v, low_ms=5000, high_ms=600_000)),
             help="Length of open holds ('as long as comfortable'). Default 30s.",
         ),
         click.option(
@@ -171,7 +167,9 @@ def validate(files: tuple[Path, ...]) -> None:
         except InputError as exc:
             problems.append(exc.text)
             continue
-        click.echo(f"ok: {path}: {rf.routine.title} (about {format_duration(timeline.duration_ms)})")
+        click.echo(
+            f"ok: {path}: {rf.routine.title} (about {format_duration(timeline.duration_ms)})"
+        )
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(2)

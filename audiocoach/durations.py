@@ -29,7 +29,9 @@ def parse_duration(value: object) -> int:
         if value < 0:
             raise ValueError(f"a duration cannot be negative (got {value!r})")
         if value > MAX_DURATION_MS / 1000:
-            raise ValueError(f"{value!r} seconds is too long; at most {format_duration(MAX_DURATION_MS)}")
+            raise ValueError(
+                f"{value!r} seconds is too long; at most {format_duration(MAX_DURATION_MS)}"
+            )
         return round(value * 1000)
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
@@ -40,7 +42,9 @@ def parse_duration(value: object) -> int:
             for number, unit in _PART.findall(text):
                 ms += float(number) * _UNIT_MS[unit]
             if ms > MAX_DURATION_MS:
-                raise ValueError(f"{value!r} is too long; at most {format_duration(MAX_DURATION_MS)}")
+                raise ValueError(
+                    f"{value!r} is too long; at most {format_duration(MAX_DURATION_MS)}"
+                )
             return round(ms)
         raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
     raise ValueError(f"expected {DURATION_FORMS}, got {type(value).__name__}")
@@ -73,7 +77,7 @@ def clock(ms: int) -> str:
 
 
 def spoken_duration(ms: int) -> str:
-    """How a coach says a length: "30 seconds", "1 minute", "1 minute 30 seconds", "about 12 minutes".
+    """How a coach says a length: "30 seconds", "1 minute 30 seconds", "12 minutes".
 
     Lengths over ten minutes are rounded to whole minutes (nobody needs "23 minutes 41 seconds").
     """

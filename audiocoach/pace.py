@@ -103,9 +103,9 @@ def resolve(routine_pace: RoutinePace, options: PaceOptions | None = None) -> Se
         rep_tempo_ms=r.rep_tempo or DEFAULT_REP_TEMPO_MS,
         rest_ms=r.rest if r.rest is not None else DEFAULT_REST_MS,
         hold_ms=round((o.hold or r.hold or DEFAULT_HOLD_MS) * (1.0 if o.hold else o.pace)),
-        countdown=o.countdown if o.countdown is not None else (
-            r.countdown if r.countdown is not None else DEFAULT_COUNTDOWN
-        ),
+        countdown=o.countdown
+        if o.countdown is not None
+        else (r.countdown if r.countdown is not None else DEFAULT_COUNTDOWN),
         switch_ms=r.switch if r.switch is not None else DEFAULT_SWITCH_MS,
         speech_speed=o.speech_speed or r.speech_speed or 1.0,
         steps=o.steps,
@@ -136,7 +136,9 @@ def parse_duration_or_scale(text: str, *, low_ms: int = 0, high_ms: int = 3_600_
     try:
         ms = parse_duration(stripped)
     except ValueError:
-        raise ValueError(f"expected {DURATION_FORMS}, or a factor like x0.5; got {text!r}") from None
+        raise ValueError(
+            f"expected {DURATION_FORMS}, or a factor like x0.5; got {text!r}"
+        ) from None
     if not low_ms <= ms <= high_ms:
         raise ValueError(f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {text!r})")
     return ms

@@ -52,11 +52,15 @@ def _count(low: int, high: int, what: str) -> Any:
             raise ValueError(f"expected a whole number of {what} from {low} to {high}")
         if isinstance(value, str):
             if not value.strip().isdigit():
-                raise ValueError(f"expected a whole number of {what} from {low} to {high}, got {value!r}")
+                raise ValueError(
+                    f"expected a whole number of {what} from {low} to {high}, got {value!r}"
+                )
             value = int(value.strip())
         if isinstance(value, float):
             if not math.isfinite(value) or value != int(value):
-                raise ValueError(f"expected a whole number of {what} from {low} to {high}, got {value!r}")
+                raise ValueError(
+                    f"expected a whole number of {what} from {low} to {high}, got {value!r}"
+                )
             value = int(value)
         if not low <= value <= high:
             raise ValueError(f"{what} must be from {low} to {high} (got {value})")
@@ -105,7 +109,12 @@ def parse_breath(value: object) -> Breath:
             raise ValueError(
                 f"unknown breath key {sorted(unknown)[0]!r}; use inhale, hold, exhale, hold_out"
             )
-        parts = [value.get("inhale"), value.get("hold", 0), value.get("exhale"), value.get("hold_out", 0)]
+        parts = [
+            value.get("inhale"),
+            value.get("hold", 0),
+            value.get("exhale"),
+            value.get("hold_out", 0),
+        ]
         if parts[0] is None or parts[2] is None:
             raise ValueError("a breath needs inhale and exhale, like {inhale: 4s, exhale: 6s}")
         ms = [parse_duration(p) for p in parts]
@@ -230,12 +239,15 @@ class Exercise(_Model):
                 message=f"give only one of duration, breaths or reps (found {', '.join(given)})",
             )
         if self.tempo is not None and self.reps is None:
-            raise _at("tempo", message="tempo goes with reps (seconds per rep); remove it or use reps")
+            raise _at(
+                "tempo", message="tempo goes with reps (seconds per rep); remove it or use reps"
+            )
         if self.breathe is not None and self.reps is not None:
             raise _at("breathe", message="breathe goes with duration or breaths, not reps")
         if self.alternate and (self.sides is None or self.reps is None):
             raise _at(
-                "alternate", message="alternate needs reps and sides (e.g. sides: both) to alternate"
+                "alternate",
+                message="alternate needs reps and sides (e.g. sides: both) to alternate",
             )
         if self.duration == "open" and self.breathe is not None:
             raise _at(
@@ -254,7 +266,9 @@ class Exercise(_Model):
     @classmethod
     def _duration_range(cls, value: int | str | None) -> int | str | None:
         if isinstance(value, int) and not 1000 <= value <= 3_600_000:
-            raise ValueError("duration must be from 1s to 1h (or 'open' for as long as comfortable)")
+            raise ValueError(
+                "duration must be from 1s to 1h (or 'open' for as long as comfortable)"
+            )
         return value
 
     @property
@@ -457,6 +471,7 @@ def validate_routine(source: Source) -> Routine:
 
 # --- turning pydantic errors into messages a runner can act on -------------------------------
 
+
 def _fields_at(model: type[BaseModel], path: KeyPath, data: Any) -> list[str]:
     """The keys allowed in the mapping at ``path`` (for "did you mean")."""
     current: Any = model
@@ -517,7 +532,9 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _friendly(err: dict[str, Any], path: KeyPath, source: Source, model: type[BaseModel]) -> tuple[str, bool]:
+def _friendly(
+    err: dict[str, Any], path: KeyPath, source: Source, model: type[BaseModel]
+) -> tuple[str, bool]:
     """Message for one pydantic error, and whether to point at the key rather than the value."""
     kind = err["type"]
     value = err.get("input")
@@ -535,7 +552,11 @@ def _friendly(err: dict[str, Any], path: KeyPath, source: Source, model: type[Ba
     if kind == "block_kind":
         if isinstance(value, dict):
             keys = list(value)
-            close = difflib.get_close_matches(str(keys[0]), list(BLOCK_KEYS), n=1, cutoff=0.6) if keys else []
+            close = (
+                difflib.get_close_matches(str(keys[0]), list(BLOCK_KEYS), n=1, cutoff=0.6)
+                if keys
+                else []
+            )
             hint = f"; did you mean {close[0]!r}?" if close else ""
             return (
                 "a block starts with one of: exercise, rest, superset, circuit, check, say "

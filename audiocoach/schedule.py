@@ -38,14 +38,9 @@ BEAT_MARGIN_MS = 100
 MAX_TOTAL_MS = 12 * 3_600_000
 
 NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
+    "zero one two three four five six seven eight nine ten "
+    "eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty"
 ).split()
-
-PRIORITY_COUNTDOWN = 4
-PRIORITY_ANNOUNCE = 3
-PRIORITY_HALFWAY = 2
-PRIORITY_CUE = 1
 
 
 class ScheduleError(ValueError):
@@ -134,7 +129,9 @@ def _summary(ex: Exercise, settings: Settings) -> str:
         what = "hold as long as comfortable" + _per_side(ex)
     elif ex.breathe is not None:
         assert isinstance(ex.duration, int)
-        what = f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}, moving with your breath"
+        what = (
+            f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}, moving with your breath"
+        )
     else:
         assert isinstance(ex.duration, int)
         what = f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}"
@@ -180,9 +177,7 @@ def _work_steps(
     if ex.reps is not None:
         tempo = settings.tempo(ex)
         if ex.alternate and ex.sides:
-            counts = tuple(
-                f"{str(i + 1)} {s}" for i in range(ex.reps) for s in ex.sides
-            )
+            counts = tuple(f"{i + 1!s} {s}" for i in range(ex.reps) for s in ex.sides)
         else:
             counts = tuple(str(i + 1) for i in range(ex.reps))
         return _Work(mode="reps", reps=len(counts), tempo_ms=tempo, counts=counts, **common)
@@ -292,7 +287,9 @@ def _expand(routine: Routine, settings: Settings) -> list[Step]:
             if b_index == 0 and section.name:
                 intro.append((f"{section.name}.", "section"))
             if isinstance(block, Exercise):
-                steps += _expand_exercise(block, settings, path, intro=intro, chapter=block.exercise)
+                steps += _expand_exercise(
+                    block, settings, path, intro=intro, chapter=block.exercise
+                )
             elif isinstance(block, Group):
                 steps += _expand_group(block, settings, path, intro)
             elif isinstance(block, Rest):
@@ -452,7 +449,9 @@ class _Layout:
 
     def tone(self, at: int, name: str, length: int | None = None) -> None:
         fixed = TONES[name]
-        self.events.append(Event(at, "tone", length if fixed is None else fixed, tone=name, role=name))
+        self.events.append(
+            Event(at, "tone", length if fixed is None else fixed, tone=name, role=name)
+        )
 
     def phase(self, kind: str, label: str, length: int, **where: object) -> Phase:
         phase = Phase(kind, label, self.t, self.t + length, **where)  # type: ignore[arg-type]
@@ -478,9 +477,13 @@ class _Layout:
 
     def intro(self, routine: Routine, total_ms: int, exercises: int) -> None:
         lines = [f"{routine.title}."]
-        lines.append(f"About {_approx(total_ms)}, {exercises} exercise{'s' if exercises != 1 else ''}.")
+        lines.append(
+            f"About {_approx(total_ms)}, {exercises} exercise{'s' if exercises != 1 else ''}."
+        )
         self.chapters.append(("Intro", 0))
-        self.sequence("intro", "Intro", [(text, "intro") for text in lines], countdown=False, tail=800)
+        self.sequence(
+            "intro", "Intro", [(text, "intro") for text in lines], countdown=False, tail=800
+        )
 
     def sequence(
         self,
@@ -617,13 +620,16 @@ class _Layout:
             self.tone(at, "tick")
             text = word
             if i == len(step.counts) - 1 and len(step.counts) > 2 and not word.count(" "):
-                text = "Last one." if self.ms("Last one.") <= step.tempo_ms - BEAT_MARGIN_MS else word
+                text = (
+                    "Last one." if self.ms("Last one.") <= step.tempo_ms - BEAT_MARGIN_MS else word
+                )
             size = self.ms(text)
             if size > step.tempo_ms - BEAT_MARGIN_MS:
                 need = (size + BEAT_MARGIN_MS) / 1000
                 raise ScheduleError(
                     step.path,
-                    f"{step.exercise}: a rep every {step.tempo_ms / 1000:g}s is too fast to say the "
+                    f"{step.exercise}: a rep every {step.tempo_ms / 1000:g}s is too fast to say "
+                    f"the "
                     f"count {text!r} ({size / 1000:.2f}s); use a tempo of at least {need:.1f}s "
                     f"(tempo: in the file, or --rep-tempo {need:.1f})",
                 )
@@ -654,9 +660,7 @@ class _Layout:
                 if last and kind == "breath-out" and step.breaths > 1:
                     options.append("Exhale, and release.")
                 options.append(f"{word}.")
-                chosen = next(
-                    (o for o in options if self.ms(o) <= length - BEAT_MARGIN_MS), None
-                )
+                chosen = next((o for o in options if self.ms(o) <= length - BEAT_MARGIN_MS), None)
                 if chosen is None:
                     if kind == "breath-hold":
                         chosen = ""
@@ -702,7 +706,9 @@ class _Layout:
             if isinstance(step, _Work) and step.cues and id(step.cues) not in seen:
                 seen.add(id(step.cues))
                 for text in step.cues.pending:
-                    self.dropped.append(f"{step.exercise}: cue {text!r} dropped (no room in any set)")
+                    self.dropped.append(
+                        f"{step.exercise}: cue {text!r} dropped (no room in any set)"
+                    )
 
     def outro(self, title: str) -> None:
         self.chapters.append(("Finish", self.t))

@@ -73,9 +73,13 @@ def read_source(path: Path | str, *, what: str = "routine") -> Source:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError([Issue(name, 1, 1, "", f"no such file; check the path to the {what}")]) from None
+        raise InputError(
+            [Issue(name, 1, 1, "", f"no such file; check the path to the {what}")]
+        ) from None
     except IsADirectoryError:
-        raise InputError([Issue(name, 1, 1, "", f"this is a folder; give a {what} file (.yaml)")]) from None
+        raise InputError(
+            [Issue(name, 1, 1, "", f"this is a folder; give a {what} file (.yaml)")]
+        ) from None
     except OSError as exc:
         raise InputError([Issue(name, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
     return parse_source(raw, name, what=what)
@@ -130,7 +134,7 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _check_depth(text: str, name: str) -> None:
-    """Walk parser events (iterative, cheap) so deep nesting never reaches the recursive composer."""
+    """Walk parser events (iterative, cheap) so deep nesting never reaches the composer."""
     depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):

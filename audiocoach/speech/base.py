@@ -43,5 +43,5 @@ class Engine(Protocol):
         ...
 
     def synthesize(self, text: str) -> Clip:
-        """Speak ``text``; raise ``audiocoach.errors.AudiocoachError`` with one clear line on failure."""
+        """Speak ``text``; raise ``AudiocoachError`` with one clear line on failure."""
         ...
