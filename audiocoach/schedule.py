@@ -17,6 +17,7 @@ lengths for a render, a fake in tests. Whatever it returns is what the timeline 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -293,7 +294,8 @@ def _expand(routine: Routine, settings: Settings) -> list[Step]:
             elif isinstance(block, Group):
                 steps += _expand_group(block, settings, path, intro)
             elif isinstance(block, Rest):
-                steps.append(_Rest(settings.rest(block.rest), path, say=block.say))
+                if settings.rest(block.rest) > 0:  # --rest 0 removes rests rather than leave 0 ms
+                    steps.append(_Rest(settings.rest(block.rest), path, say=block.say))
             elif isinstance(block, Check):
                 lines = [*intro, (f"{block.check}.", "announce")]
                 lines += [(s, "step") for s in block.steps]
@@ -584,15 +586,15 @@ class _Layout:
             self.tone(start, "start")
             return space
         self.tone(start, "start")
-        go = self.ms("Go.")
-        if go and space.free(start, go, 0):
-            self.say(start, "Go.", "start")
-            space.take(start, go)
         beats = min(self.settings.countdown, max(0, length // 1000 - 2))
         if step.countdown and beats:
             self.countdown(end, beats, step.label)
             for k in range(beats):
                 space.take(end - (beats - k) * 1000, 1000 - GAP_MS)
+        go = self.ms("Go.")  # after the countdown, which outranks it, so the two never overlap
+        if go and space.free(start, go):
+            self.say(start, "Go.", "start")
+            space.take(start, go)
         marks: list[tuple[int, str]] = []
         if length >= 20_000:
             marks.append((start + length // 2, "Halfway."))
@@ -625,7 +627,9 @@ class _Layout:
                 )
             size = self.ms(text)
             if size > step.tempo_ms - BEAT_MARGIN_MS:
-                need = (size + BEAT_MARGIN_MS) / 1000
+                # enough for the longest count, as written before --pace scales it
+                longest = max(self.ms(w) for w in step.counts)
+                need = max(0.5, _tenths_up((longest + BEAT_MARGIN_MS) / self.settings.scale))
                 raise ScheduleError(
                     step.path,
                     f"{step.exercise}: a rep every {step.tempo_ms / 1000:g}s is too fast to say "
@@ -665,7 +669,7 @@ class _Layout:
                     if kind == "breath-hold":
                         chosen = ""
                     else:
-                        need = (self.ms(f"{word}.") + BEAT_MARGIN_MS) / 1000
+                        need = _tenths_up(self.ms(f"{word}.") + BEAT_MARGIN_MS)
                         raise ScheduleError(
                             step.path,
                             f"{step.exercise}: a {length / 1000:g}s {word.lower()} is too short to "
@@ -729,6 +733,11 @@ class _Layout:
             self.phases.append(Phase(last.kind, last.label, last.start_ms, needed))
             self.t = needed
         _ = title
+
+
+def _tenths_up(ms: float) -> float:
+    """Seconds rounded up to a tenth, for suggestions that must be enough: 520 ms -> 0.6."""
+    return math.ceil(round(ms, 6) / 100) / 10
 
 
 def _approx(ms: int) -> str:

@@ -25,6 +25,13 @@ KeyPath = tuple[Key, ...]
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
 MAX_VALUES = 100_000
+#: Longer number literals are refused before Python turns them into (huge) ints.
+MAX_NUMBER_CHARS = 40
+
+#: libyaml's parser when PyYAML was built with it: the pure-Python one takes tens of seconds on a
+#: hostile 1 MB file (a flow list of half a million items); libyaml takes a fraction of a second.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True)
@@ -106,18 +113,31 @@ def parse_source(raw: bytes, name: str, *, what: str = "routine") -> Source:
         raise fail(
             f"not UTF-8 text (byte 0x{raw[exc.start]:02X}); save the file as UTF-8", line, col
         ) from None
+    text = _detab(text)
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise fail(f"file is empty; a {what} needs at least a title")
     _check_depth(text, name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "cannot parse"
+        if _tab_indented(text, line):
+            problem = "a tab indents this line; YAML indents with spaces only"
         raise fail(f"YAML syntax error: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts bytes, PyYAML characters: find the character itself
+        pos = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        pos = max(pos, 0)
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+        raise fail(
+            f"{char} is a control character, not allowed in YAML text; remove it", line, col
+        ) from None
     except yaml.YAMLError as exc:
         raise fail(f"YAML error: {exc}") from None
     except RecursionError:
@@ -127,6 +147,34 @@ def parse_source(raw: bytes, name: str, *, what: str = "routine") -> Source:
     return _Builder(name).build(node)
 
 
+def _detab(text: str) -> str:
+    """Turn tabs after a line's first non-blank character into spaces, one for one.
+
+    PyYAML rejects a tab outside quotes even where YAML allows it (``duration:<TAB>30s``, a
+    trailing tab an editor left behind). One space per tab keeps every column where it was. A tab
+    in the indentation of a content line stays an error (YAML indents with spaces), said plainly.
+    """
+    if "\t" not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        body = line.lstrip(" \t")
+        if not body or body.startswith("#"):
+            lines[i] = line.replace("\t", " ")
+        elif "\t" in body:
+            lines[i] = line[: len(line) - len(body)] + body.replace("\t", " ")
+    return "\n".join(lines)
+
+
+def _tab_indented(text: str, line: int) -> bool:
+    """Whether (1-based) ``line`` is indented with a tab: the one tab ``_detab`` leaves."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return False
+    current = lines[line - 1]
+    return "\t" in current[: len(current) - len(current.lstrip(" \t"))]
+
+
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     line = raw.count(b"\n", 0, offset) + 1
     col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
@@ -134,10 +182,31 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _check_depth(text: str, name: str) -> None:
-    """Walk parser events (iterative, cheap) so deep nesting never reaches the composer."""
+    """Walk parser events (iterative, cheap) so deep nesting never reaches the composer.
+
+    Values are counted too: half a million of them would take seconds to compose, only to be
+    refused by the builder's budget afterwards.
+    """
     depth = 0
+    values = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    mark = event.start_mark
+                    raise InputError(
+                        [
+                            Issue(
+                                name,
+                                mark.line + 1,
+                                mark.column + 1,
+                                "",
+                                f"file holds more than {MAX_VALUES:,} values; "
+                                "a routine needs far fewer",
+                            )
+                        ]
+                    )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -156,11 +225,16 @@ def _check_depth(text: str, name: str) -> None:
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.MarkedYAMLError:
+    except yaml.YAMLError:
         return  # compose() reports syntax errors with their position
 
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+def _ident(node: yaml.Node) -> Any:
+    """What makes two keys the same key: their tag and text (or, for odd keys, the node)."""
+    return (node.tag, node.value) if isinstance(node, yaml.ScalarNode) else id(node)
 
 
 class _Builder:
@@ -173,6 +247,7 @@ class _Builder:
         self.issues: list[Issue] = []
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
+        self._resolved: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
 
     def build(self, node: yaml.Node) -> Source:
         limit = sys.getrecursionlimit()
@@ -204,6 +279,20 @@ class _Builder:
                     )
                 ]
             )
+        if len(path) > MAX_DEPTH:  # only aliases get here: the text itself was checked
+            line, col = self._pos(node)
+            raise InputError(
+                [
+                    Issue(
+                        self.name,
+                        line,
+                        col,
+                        "",
+                        f"YAML aliases nest deeper than {MAX_DEPTH} levels (or refer to "
+                        "themselves); a routine needs only a few",
+                    )
+                ]
+            )
         self.values[path] = self._pos(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -212,10 +301,17 @@ class _Builder:
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
-        self.constructor.flatten_mapping(node)  # resolves "<<" merge keys
         out: dict[str, Any] = {}
+        # keys brought in by "<<: *anchor" first; keys written here override them silently
+        for key_node, value_node in self._merged_into(node, 0):
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if isinstance(key, str):
+                self.keys[(*path, key)] = self._pos(key_node)
+                out[key] = self._node(value_node, (*path, key))
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
             key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             line, col = self._pos(key_node)
             if not isinstance(key, str):
@@ -242,16 +338,72 @@ class _Builder:
             out[key] = self._node(value_node, child)
         return out
 
+    def _merged_into(self, node: yaml.MappingNode, depth: int) -> list[tuple[yaml.Node, yaml.Node]]:
+        """Pairs that ``<<`` merge keys bring into ``node``, less the keys ``node`` writes itself.
+
+        Of several merged mappings the first wins, as YAML says. Unlike PyYAML's
+        ``flatten_mapping`` each merged mapping is resolved once and gives each key once, so
+        merges of merges of merges cannot multiply into millions of pairs.
+        """
+        own = {_ident(k) for k, _ in node.value if k.tag != _MERGE_TAG}
+        merged: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                continue
+            sources = (
+                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            )
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode) or depth >= MAX_DEPTH:
+                    line, col = self._pos(source)
+                    why = (
+                        "merges nest too deep (or refer to themselves)"
+                        if isinstance(source, yaml.MappingNode)
+                        else "'<<' merges a mapping, like '<<: *defaults', or a list of them"
+                    )
+                    raise InputError([Issue(self.name, line, col, "", why)])
+                for ident, pair in self._effective(source, depth + 1).items():
+                    if ident not in own:
+                        merged.setdefault(ident, pair)
+        return list(merged.values())
+
+    def _effective(
+        self, node: yaml.MappingNode, depth: int
+    ) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
+        """Every key of ``node`` with merges applied (memoised: aliases share nodes)."""
+        cached = self._resolved.get(id(node))
+        if cached is None:
+            cached = {_ident(k): (k, v) for k, v in self._merged_into(node, depth)}
+            for key_node, value_node in node.value:
+                if key_node.tag != _MERGE_TAG:
+                    cached.setdefault(_ident(key_node), (key_node, value_node))
+            self._resolved[id(node)] = cached
+        return cached
+
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         if node.tag in _NUMBER_TAGS and ":" in str(node.value):
             # YAML 1.1 reads 4:6 as the base-60 number 246; in a routine it is a breath pattern
             return str(node.value)
+        if node.tag in _NUMBER_TAGS and len(str(node.value)) > MAX_NUMBER_CHARS:
+            line, col = self._pos(node)
+            self.issues.append(
+                Issue(
+                    self.name,
+                    line,
+                    col,
+                    dotted(path),
+                    f"this number is {len(str(node.value)):,} characters long; no value in a "
+                    f"routine needs more than {MAX_NUMBER_CHARS} (quote it if it is text)",
+                )
+            )
+            return None
         try:
             value = self.constructor.construct_object(node, deep=False)
         except (ValueError, yaml.constructor.ConstructorError) as exc:
             line, col = self._pos(node)
+            problem = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
             self.issues.append(
-                Issue(self.name, line, col, dotted(path), f"cannot read this value: {exc}")
+                Issue(self.name, line, col, dotted(path), f"cannot read this value: {problem}")
             )
             return None
         if isinstance(value, float) and not math.isfinite(value):
