@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,9 +29,21 @@ from audiocoach.pace import (
     parse_factor,
     resolve,
 )
-from audiocoach.routine import RoutineFile, load_routine
-from audiocoach.schedule import ScheduleError, SpeechMs, schedule
+from audiocoach.playlist import SpeechSpec, render_program
+from audiocoach.program import (
+    DAY_NAMES,
+    ProgramFile,
+    is_program,
+    load_program,
+    parse_weeks,
+    program_from,
+)
+from audiocoach.render import RenderSettings, Voice, likely_phrases, plan_timeline, render_timeline
+from audiocoach.routine import RoutineFile, load_routine, validate_routine
+from audiocoach.speech.cache import SpeechCache
+from audiocoach.speech.engines import engine_names
 from audiocoach.timeline import Timeline
+from audiocoach.yamlsource import read_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,6 +133,50 @@ def _pace_from(kwargs: dict[str, Any]) -> PaceOptions:
     )
 
 
+def speech_options(func: F) -> F:
+    """Which voice speaks, shared by ``plan`` (for real lengths) and ``render``."""
+    options = [
+        click.option(
+            "--engine",
+            default="espeak",
+            show_default=True,
+            type=click.Choice(engine_names()),
+            help="Speech engine: espeak (offline) or gtts (Google, online).",
+        ),
+        click.option("--voice", default=None, help="espeak voice (see 'audiocoach voices')."),
+        click.option("--lang", default="en", show_default=True, help="Language (gtts, espeak)."),
+        click.option(
+            "--tld", default="com", show_default=True, help="gtts accent: com, co.uk, com.au, ..."
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            envvar="AUDIOCOACH_CACHE_DIR",
+            default=None,
+            help="Speech cache folder (default: the user cache folder; env AUDIOCOACH_CACHE_DIR).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Synthesize every phrase afresh."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def _speech_from(kwargs: dict[str, Any]) -> SpeechSpec:
+    return SpeechSpec(
+        engine=kwargs.pop("engine"),
+        voice=kwargs.pop("voice"),
+        lang=kwargs.pop("lang"),
+        tld=kwargs.pop("tld"),
+        cache_dir=kwargs.pop("cache_dir"),
+        use_cache=not kwargs.pop("no_cache"),
+    )
+
+
 def handle_errors(func: F) -> F:
     """Map library errors to messages and exit codes; the only try/except around commands."""
 
@@ -140,14 +197,6 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def plan_timeline(rf: RoutineFile, pace: PaceOptions, speech_ms: SpeechMs) -> Timeline:
-    """Schedule a loaded routine, turning scheduling problems into located input errors."""
-    try:
-        return schedule(rf.routine, pace, speech_ms)
-    except ScheduleError as exc:
-        raise InputError([rf.issue(exc.path, exc.message)]) from None
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="audiocoach")
 def cli() -> None:
@@ -158,21 +207,30 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @handle_errors
 def validate(files: tuple[Path, ...]) -> None:
-    """Check routine files; print every problem as file:line:col: key: message."""
+    """Check routine and program files; print every problem as file:line:col: key: message."""
     problems: list[str] = []
     for path in files:
         try:
-            rf = load_routine(path)
-            timeline = plan_timeline(rf, PaceOptions(), estimator())
+            click.echo(f"ok: {path}: {_check(path)}")
         except InputError as exc:
             problems.append(exc.text)
-            continue
-        click.echo(
-            f"ok: {path}: {rf.routine.title} (about {format_duration(timeline.duration_ms)})"
-        )
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(2)
+
+
+def _check(path: Path) -> str:
+    """Validate one file and lay it out (with estimated speech); a summary line if it is fine."""
+    source = read_source(path)
+    if is_program(source):
+        pf = program_from(source)
+        tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
+        for track in tracks:
+            plan_timeline(pf.routines[track.day], track.pace, estimator(), track.routine)
+        return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
+    rf = RoutineFile(validate_routine(source), source)
+    timeline = plan_timeline(rf, PaceOptions(), estimator())
+    return f"{rf.routine.title} (about {format_duration(timeline.duration_ms)})"
 
 
 @cli.command()
@@ -184,14 +242,27 @@ def validate(files: tuple[Path, ...]) -> None:
     is_flag=True,
     help="Size speech with a quick estimate instead of real synthesized lengths.",
 )
+@speech_options
+@click.option("--weeks", default=None, help="For a program: which weeks, e.g. 2 or 1-4.")
 @handle_errors
 def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
-    """Show what a routine will sound like: time, phase and what is heard."""
+    """Show what a routine will sound like: time, phase and what is heard.
+
+    Speech is sized with the real voice (through the cache), so the total is the one `render`
+    produces; --estimate skips synthesis for a quick look. Given a program file, shows its weeks:
+    day, routine, duration and what progressed.
+    """
     pace = _pace_from(kwargs)
-    rf = load_routine(routine)
-    settings = resolve(rf.routine.pace, pace)
-    speech_ms = estimator(settings.speech_speed)
-    _ = estimate
+    speech = _speech_from(kwargs)
+    source = read_source(routine)
+    if is_program(source):
+        pf = program_from(source)
+        click.echo(_format_program(pf, pace, speech, estimate, kwargs.pop("weeks")))
+        return
+    kwargs.pop("weeks")
+    rf = RoutineFile(validate_routine(source), source)
+    speed = resolve(rf.routine.pace, pace).speech_speed
+    speech_ms = estimator(speed) if estimate else speech.build(speed, _warn).speech_ms
     timeline = plan_timeline(rf, pace, speech_ms)
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
@@ -231,6 +302,237 @@ def format_plan(timeline: Timeline) -> str:
     lines.append("Chapters: " + ", ".join(c.title for c in timeline.chapters))
     lines += [f"note: {note}" for note in timeline.dropped]
     return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("routine", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Output file (default: ROUTINE's name with .mp3). Format from the extension: "
+    "mp3, ogg, opus, m4a, wav, flac.",
+)
+@pace_options
+@speech_options
+@click.option("--bitrate", default="128k", show_default=True, help="Bitrate of lossy formats.")
+@click.option("--sample-rate", type=click.IntRange(8000, 48000), default=44100, show_default=True)
+@click.option("--transcript", is_flag=True, help="Also write .lrc and .vtt of what is said.")
+@click.option("--timeline", "timeline_json", is_flag=True, help="Also write .timeline.json.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@handle_errors
+def render(
+    routine: Path,
+    output: Path | None,
+    bitrate: str,
+    sample_rate: int,
+    transcript: bool,
+    timeline_json: bool,
+    quiet: bool,
+    **kwargs: Any,
+) -> None:
+    """Render a routine to a voice-guided audio file with chapters."""
+    pace = _pace_from(kwargs)
+    rf = load_routine(routine)
+    out = output or Path(routine.name).with_suffix(".mp3")
+    voice = _speech_from(kwargs).build(resolve(rf.routine.pace, pace).speech_speed, _warn)
+    phrases = likely_phrases(rf, pace)
+    with _bar(len(phrases), "speech", quiet) as bar:
+        voice.warm(phrases, bar.update)
+    timeline = plan_timeline(rf, pace, voice.speech_ms)
+    settings = RenderSettings(
+        bitrate=bitrate,
+        sample_rate=sample_rate,
+        transcript=transcript,
+        timeline_json=timeline_json,
+    )
+    with _bar(timeline.duration_ms, "mixing", quiet) as bar:
+        done = {"ms": 0}
+
+        def advance(ms: int) -> None:
+            bar.update(ms - done["ms"])
+            done["ms"] = ms
+
+        result = render_timeline(timeline, voice, out, settings, advance)
+    click.echo(
+        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(timeline.chapters)} chapters)"
+    )
+    for path in result.sidecars:
+        click.echo(f"wrote {path}")
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def _bar(length: int, label: str, quiet: bool) -> Any:
+    if quiet:
+        return _NoBar()
+    return click.progressbar(
+        length=max(1, length), label=f"{label:<7}", file=click.get_text_stream("stderr"), width=30
+    )
+
+
+def _weeks(pf: ProgramFile, text: str | None) -> range:
+    try:
+        return parse_weeks(text, pf.program)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--weeks'") from None
+
+
+def _format_program(
+    pf: ProgramFile, pace: PaceOptions, speech: SpeechSpec, estimate: bool, weeks: str | None
+) -> str:
+    lines = [
+        pf.program.title,
+        "",
+        f"{'week':>4}  {'day':<10} {'routine':<36} {'length':>7}  changes",
+    ]
+    voices: dict[float, Voice] = {}
+    total = 0
+    for track in pf.tracks(_weeks(pf, weeks), pace):
+        speed = resolve(track.routine.pace, track.pace).speech_speed
+        if estimate:
+            speech_ms = estimator(speed)
+        else:
+            voice = voices.get(speed) or voices.setdefault(speed, speech.build(speed, _warn))
+            speech_ms = voice.speech_ms
+        timeline = plan_timeline(pf.routines[track.day], track.pace, speech_ms, track.routine)
+        total += timeline.duration_ms
+        lines.append(
+            f"{track.week:>4}  {DAY_NAMES[track.day]:<10} {track.routine.title[:36]:<36} "
+            f"{clock(timeline.duration_ms):>7}  {track.change.describe()}"
+        )
+    lines += [
+        "",
+        f"Total {clock(total)} of training; rest days: "
+        + (
+            ", ".join(
+                DAY_NAMES[d] for d in DAY_NAMES if not pf.program.days.get(pf.day_keys.get(d, ""))
+            )
+            or "none"
+        ),
+    ]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("program", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the tracks and playlists.",
+)
+@click.option("--weeks", default=None, help="Which weeks: 2 or 1-4 (default: all).")
+@pace_options
+@speech_options
+@click.option("--bitrate", default="128k", show_default=True, help="Bitrate of the MP3s.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default="number of CPUs",
+    help="Tracks rendered at once.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@handle_errors
+def playlist(
+    program: Path,
+    out_dir: Path,
+    weeks: str | None,
+    bitrate: str,
+    jobs: int,
+    quiet: bool,
+    **kwargs: Any,
+) -> None:
+    """Render a weekly program: numbered, tagged tracks and .m3u8 playlists.
+
+    Only tracks whose inputs changed since the last run are rendered again.
+    """
+    pace = _pace_from(kwargs)
+    speech = _speech_from(kwargs)
+    pf = load_program(program)
+    tracks = list(pf.tracks(_weeks(pf, weeks), pace))
+    bar_box: dict[str, Any] = {}
+
+    def on_plan(count: int) -> None:
+        bar_box["bar"] = _bar(count, "tracks", quiet or count == 0).__enter__()
+
+    def on_done(done: Any) -> None:
+        bar_box["bar"].update(1)
+
+    try:
+        outcome = render_program(
+            pf,
+            tracks,
+            out_dir,
+            speech=speech,
+            settings=RenderSettings(bitrate=bitrate),
+            jobs=jobs,
+            on_done=on_done,
+            on_plan=on_plan,
+        )
+    finally:
+        if "bar" in bar_box:
+            bar_box["bar"].__exit__(None, None, None)
+    click.echo(
+        f"{len(outcome.rendered)} rendered, {len(outcome.skipped)} up to date, "
+        f"{len(outcome.failed)} failed"
+    )
+    for path in outcome.playlists:
+        click.echo(f"wrote {path}")
+    if outcome.failed:
+        for path, why in outcome.failed:
+            click.echo(f"error: {path}: {why}", err=True)
+        click.echo("playlists left as they were; run again to retry the failed tracks", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@handle_errors
+def voices() -> None:
+    """List the offline (espeak-ng) voices."""
+    from audiocoach.speech.espeak import list_voices
+
+    for name, language, gender in list_voices():
+        click.echo(f"{name:<28} {language:<12} {gender}")
+
+
+@cli.command()
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="AUDIOCOACH_CACHE_DIR",
+    default=None,
+    help="Speech cache folder (env AUDIOCOACH_CACHE_DIR).",
+)
+@click.option("--clear", is_flag=True, help="Delete every cached phrase.")
+@handle_errors
+def cache(cache_dir: Path | None, clear: bool) -> None:
+    """Show where the speech cache is and how big it is; --clear empties it."""
+    store = SpeechCache(cache_dir, on_warning=_warn)
+    if clear:
+        removed = store.clear()
+        click.echo(
+            f"removed {removed} cached phrase{'s' if removed != 1 else ''} from {store.directory}"
+        )
+        return
+    entries, size = store.stats()
+    click.echo(
+        f"{store.directory}: {entries} phrase{'s' if entries != 1 else ''}, {size / 1e6:.1f} MB"
+    )
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
+from shipped import PROGRAMS, ROUTINES
 from strategies import pace_options, routine_dicts, speech_engines
 
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Scale, resolve
@@ -240,7 +241,7 @@ def test_json_round_trip(data: dict[str, Any], options: PaceOptions, speech_ms) 
     assert Timeline.from_json(timeline.to_json()) == timeline
 
 
-SHIPPED = sorted((Path(__file__).resolve().parent.parent / "routines").glob("*.yaml"))
+SHIPPED = ROUTINES
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -259,4 +260,4 @@ def test_shipped_routines_keep_the_rules(path: Path, options: PaceOptions, fake_
 
 
 def test_shipped_routines_fixture(routines_dir: Path) -> None:
-    assert sorted(routines_dir.glob("*.yaml")) == SHIPPED
+    assert sorted(routines_dir.glob("*.yaml")) == sorted(SHIPPED + PROGRAMS)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from shipped import ALL_FILES
 
 from audiocoach.cli import cli
 
@@ -148,7 +149,7 @@ def test_other_valid_shapes_exit_zero(runner, write_routine, text: str) -> None:
 
 
 def _shipped_routines() -> list[Path]:
-    return sorted((Path(__file__).resolve().parent.parent / "routines").glob("*.yaml"))
+    return ALL_FILES  # routines and the week program: validate takes both
 
 
 @pytest.mark.parametrize("path", _shipped_routines(), ids=lambda p: p.stem)

@@ -1,0 +1,305 @@
+"""Rendering a program: every track of the chosen weeks, in parallel, incrementally, with playlists.
+
+Each track's *key* is a hash of everything that shapes its audio and tags (the week's routine after
+progression, its pace, the voice, the output settings, the tags, audiocoach's version). A manifest
+in the output folder records the key each file was made from, so a second run renders only tracks
+whose key changed: edit one routine and only its days are redone. Tracks render in worker
+processes that share the speech cache (its writes are atomic). Playlists are written only when
+every track of the run succeeded, so a failure leaves the previous playlists as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audiocoach import __version__
+from audiocoach.atomic import atomic_write_bytes, cleanup_stale_temps
+from audiocoach.errors import AudiocoachError, InputError
+from audiocoach.estimate import estimator
+from audiocoach.program import ProgramFile, Track, safe_name
+from audiocoach.render import RenderSettings, Voice, render_timeline
+from audiocoach.schedule import ScheduleError, schedule
+from audiocoach.speech.cache import CachedEngine, SpeechCache
+from audiocoach.speech.engines import make_engine
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class SpeechSpec:
+    """How to build the voice in a worker (engines are not sent between processes)."""
+
+    engine: str = "espeak"
+    voice: str | None = None
+    lang: str = "en"
+    tld: str = "com"
+    cache_dir: Path | None = None
+    use_cache: bool = True
+
+    def build(self, speed: float, warn: Callable[[str], None] | None = None) -> Voice:
+        engine = make_engine(
+            self.engine, voice=self.voice, speed=speed, lang=self.lang, tld=self.tld
+        )
+        quiet: Callable[[str], None] = warn or (lambda message: None)
+        cache = SpeechCache(self.cache_dir, on_warning=quiet) if self.use_cache else None
+        return Voice(CachedEngine(engine, cache))
+
+
+@dataclass(frozen=True)
+class Job:
+    track: Track
+    out: Path
+    key: str
+    speech: SpeechSpec
+    settings: RenderSettings
+
+
+@dataclass(frozen=True)
+class Done:
+    path: Path
+    key: str
+    duration_ms: int
+    title: str
+    error: str | None = None
+
+
+@dataclass
+class Outcome:
+    rendered: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    playlists: list[Path] = field(default_factory=list)
+
+
+def week_dir(out_dir: Path, week: int) -> Path:
+    return out_dir / f"week-{week:02d}"
+
+
+def track_path(out_dir: Path, track: Track) -> Path:
+    return week_dir(out_dir, track.week) / f"{track.stem}.mp3"
+
+
+def _speed(track: Track) -> float:
+    from audiocoach.pace import resolve
+
+    return resolve(track.routine.pace, track.pace).speech_speed
+
+
+def track_tags(pf: ProgramFile, track: Track, weeks_total: int) -> dict[str, object]:
+    return {
+        "title": track.title,
+        "album": f"{pf.program.title}, week {track.week}",
+        "track": track.number,
+        "track_total": track.of,
+        "disc": track.week,
+        "disc_total": weeks_total,
+        "artist": "audiocoach",
+    }
+
+
+def track_key(track: Track, speech_identity: str, settings: RenderSettings) -> str:
+    """Everything that shapes a track's bytes, hashed."""
+    payload = {
+        "version": __version__,
+        "routine": track.routine.model_dump(mode="json"),
+        "pace": repr(track.pace),
+        "speech": speech_identity,
+        "settings": {k: repr(v) for k, v in asdict(settings).items()},
+        "title": track.title,
+    }
+    blob = json.dumps(payload, sort_keys=True, default=repr).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _render_job(job: Job) -> Done:
+    """Worker: one track, start to finish. Errors come back as text, never as a crash."""
+    try:
+        voice = job.speech.build(_speed(job.track))
+        timeline = schedule(job.track.routine, job.track.pace, voice.speech_ms)
+        job.out.parent.mkdir(parents=True, exist_ok=True)
+        render_timeline(timeline, voice, job.out, job.settings)
+        return Done(job.out, job.key, timeline.duration_ms, job.track.title)
+    except (AudiocoachError, ScheduleError, OSError) as exc:
+        return Done(job.out, job.key, 0, job.track.title, error=str(exc) or type(exc).__name__)
+
+
+def load_manifest(out_dir: Path) -> dict[str, Any]:
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"tracks": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("tracks"), dict):
+        return {"tracks": {}}
+    return data
+
+
+def _write_json(path: Path, data: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+
+
+def check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".audiocoach-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise AudiocoachError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+
+
+def check_schedulable(pf: ProgramFile, tracks: Iterable[Track]) -> None:
+    """Every track must lay out before any is rendered (so bad input writes nothing)."""
+    issues = []
+    seen: set[tuple[int, str]] = set()
+    for track in tracks:
+        try:
+            schedule(track.routine, track.pace, estimator())
+        except ScheduleError as exc:
+            rf = pf.routines[track.day]
+            if (track.week, track.day) not in seen:
+                seen.add((track.week, track.day))
+                issue = rf.issue(exc.path, f"week {track.week}: {exc.message}")
+                issues.append(issue)
+    if issues:
+        raise InputError(issues)
+
+
+def render_program(
+    pf: ProgramFile,
+    tracks: list[Track],
+    out_dir: Path,
+    *,
+    speech: SpeechSpec,
+    settings: RenderSettings,
+    jobs: int = 1,
+    on_done: Callable[[Done], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Render what changed, update the manifest and (if all succeeded) the playlists."""
+    check_schedulable(pf, tracks)
+    check_writable(out_dir)
+    cleanup_stale_temps(out_dir)
+    identity = speech.build(1.0).engine.identity()
+    manifest = load_manifest(out_dir)
+    entries: dict[str, Any] = manifest["tracks"]
+    weeks_total = pf.program.weeks
+    outcome = Outcome()
+    todo: list[Job] = []
+    for track in tracks:
+        out = track_path(out_dir, track)
+        tags = track_tags(pf, track, weeks_total)
+        job_settings = RenderSettings(
+            bitrate=settings.bitrate,
+            sample_rate=settings.sample_rate,
+            fmt=settings.fmt,
+            tags=tags,
+        )
+        key = track_key(track, identity + f" speed={_speed(track)}", job_settings)
+        rel = out.relative_to(out_dir).as_posix()
+        entry = entries.get(rel)
+        if (
+            entry
+            and entry.get("key") == key
+            and out.is_file()
+            and out.stat().st_size == entry.get("bytes")
+        ):
+            outcome.skipped.append(out)
+            continue
+        if out.parent.is_dir():
+            cleanup_stale_temps(out.parent)
+        todo.append(Job(track, out, key, speech, job_settings))
+    if on_plan:
+        on_plan(len(todo))
+    results = _run(todo, jobs, on_done)
+    for done in results:
+        rel = done.path.relative_to(out_dir).as_posix()
+        if done.error:
+            outcome.failed.append((done.path, done.error))
+            continue
+        job = next(j for j in todo if j.out == done.path)
+        entries[rel] = {
+            "key": done.key,
+            "title": done.title,
+            "duration_ms": done.duration_ms,
+            "bytes": done.path.stat().st_size,
+            "week": job.track.week,
+            "day": job.track.day,
+            "routine": str(job.track.routine_path),
+            "progression": job.track.change.describe(),
+            "pace": repr(job.track.pace),
+            "speech": identity,
+            "audiocoach": __version__,
+        }
+        outcome.rendered.append(done.path)
+    manifest["program"] = str(pf.path)
+    _write_json(out_dir / MANIFEST, manifest)
+    if not outcome.failed:
+        outcome.playlists = write_playlists(pf, tracks, out_dir, entries)
+    return outcome
+
+
+def _run(todo: list[Job], jobs: int, on_done: Callable[[Done], None] | None) -> list[Done]:
+    results: list[Done] = []
+    if not todo:
+        return results
+    if jobs <= 1 or len(todo) == 1:
+        for job in todo:
+            done = _render_job(job)
+            results.append(done)
+            if on_done:
+                on_done(done)
+        return results
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+        futures: list[Future[Done]] = [pool.submit(_render_job, job) for job in todo]
+        try:
+            for future in as_completed(futures):
+                done = future.result()
+                results.append(done)
+                if on_done:
+                    on_done(done)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return results
+
+
+def _m3u8(title: str, rows: list[tuple[int, str, str]]) -> bytes:
+    lines = ["#EXTM3U", f"#PLAYLIST:{title}"]
+    for seconds, name, path in rows:
+        lines.append(f"#EXTINF:{seconds},{name}")
+        lines.append(path)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_playlists(
+    pf: ProgramFile, tracks: list[Track], out_dir: Path, entries: dict[str, Any]
+) -> list[Path]:
+    """One extended M3U per week and one for the whole run, with relative paths."""
+    written: list[Path] = []
+    everything: list[tuple[int, str, str]] = []
+    for week in sorted({t.week for t in tracks}):
+        rows = []
+        for track in (t for t in tracks if t.week == week):
+            out = track_path(out_dir, track)
+            rel = out.relative_to(out_dir).as_posix()
+            seconds = round(entries[rel]["duration_ms"] / 1000)
+            rows.append((seconds, track.title, out.name))
+            everything.append((seconds, f"Week {week}, {track.title}", rel))
+        path = week_dir(out_dir, week) / f"week-{week:02d}.m3u8"
+        atomic_write_bytes(path, _m3u8(f"{pf.program.title}, week {week}", rows))
+        written.append(path)
+    whole = out_dir / f"{safe_name(pf.program.title)}.m3u8"
+    atomic_write_bytes(whole, _m3u8(pf.program.title, everything))
+    written.append(whole)
+    return written

@@ -1,0 +1,469 @@
+"""Weekly programs: which routine on which day, for how many weeks, and how it progresses.
+
+Progression follows the idea of wger's per-iteration rules: each rule says *what* changes (sets,
+reps, holds, rests, breaths, or a deload that scales a week back) and *when* (every N weeks from a
+start week, cumulatively, or only in listed weeks). A week's routine is the file's routine with the
+week's changes applied to the model, so the scheduler, the render and the tests all see an ordinary
+routine: week 3's chin-ups are simply ``sets: 5``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from audiocoach.durations import DURATION_FORMS, format_duration, parse_duration
+from audiocoach.errors import InputError, Issue
+from audiocoach.pace import PaceOptions, Scale, parse_duration_or_scale
+from audiocoach.routine import (
+    BreathField,
+    Exercise,
+    Group,
+    Rest,
+    Routine,
+    RoutineFile,
+    issues_from,
+    load_routine,
+)
+from audiocoach.yamlsource import Source, read_source
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+_DAY_ALIASES = {**{d: d for d in DAYS}, **{v.lower(): k for k, v in DAY_NAMES.items()}}
+MAX_WEEKS = 52
+
+
+def _signed_ms(value: object) -> int:
+    """``+5s``, ``-5s``, ``5`` (seconds): a change to a length."""
+    if isinstance(value, str):
+        text = value.strip()
+        sign = -1 if text.startswith("-") else 1
+        try:
+            return sign * parse_duration(text.lstrip("+-").strip())
+        except ValueError:
+            raise ValueError(f"expected a change like +5s or -10s ({DURATION_FORMS})") from None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        if abs(value) > 600:
+            raise ValueError("a change of more than 10 minutes a step is surely a mistake")
+        return round(value * 1000)
+    raise ValueError(f"expected a change like +5s or -10s, got {value!r}")
+
+
+def _signed_int(value: object) -> int:
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a change like +1 or -2, got {value!r}")
+    if abs(value) > 10:
+        raise ValueError("a change of more than 10 a step is surely a mistake")
+    return value
+
+
+SignedMs = Annotated[int, BeforeValidator(_signed_ms)]
+SignedInt = Annotated[int, BeforeValidator(_signed_int)]
+
+
+def _rest_value(value: object) -> int | Scale:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("expected a rest like 45s or a factor like x0.5")
+    return parse_duration_or_scale(value)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DayPace(_Model):
+    """Pace for one day, with the same meaning as the CLI flags."""
+
+    pace: Annotated[float, Field(ge=0.25, le=4.0)] | None = None
+    rest: Annotated[int | Scale, BeforeValidator(_rest_value)] | None = None
+    breath: BreathField | None = None
+    rep_tempo: Annotated[int | Scale, BeforeValidator(_rest_value)] | None = None
+    hold: Annotated[int, BeforeValidator(parse_duration)] | None = None
+    countdown: Annotated[int, Field(ge=0, le=10)] | None = None
+    steps: bool | None = None
+    speech_speed: Annotated[float, Field(ge=0.5, le=2.0)] | None = None
+
+    def options(self) -> PaceOptions:
+        return PaceOptions(
+            pace=self.pace or 1.0,
+            rest=self.rest,
+            breath=self.breath,
+            rep_tempo=self.rep_tempo,
+            hold=self.hold,
+            countdown=self.countdown,
+            steps=self.steps if self.steps is not None else True,
+            speech_speed=self.speech_speed,
+        )
+
+
+class Day(_Model):
+    routine: Annotated[str, Field(min_length=1)]
+    pace: DayPace = DayPace()
+
+
+def _day(value: object) -> object:
+    if isinstance(value, str):
+        return None if value.strip().lower() in ("rest", "off", "rest day") else {"routine": value}
+    return value
+
+
+DayValue = Annotated[Day | None, BeforeValidator(_day)]
+
+
+class Rule(_Model):
+    """One progression rule: what changes, and in which weeks."""
+
+    every: Annotated[int, Field(ge=1, le=MAX_WEEKS)] | None = None
+    start: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 1
+    weeks: tuple[Annotated[int, Field(ge=1, le=MAX_WEEKS)], ...] | None = None
+    sets: SignedInt = 0
+    reps: SignedInt = 0
+    holds: SignedMs = 0
+    rests: SignedMs = 0
+    breaths: SignedInt = 0
+    deload: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+    routines: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _when_and_what(self) -> Rule:
+        if (self.every is None) == (self.weeks is None):
+            raise ValueError(
+                "say when: every: N (cumulative, every N weeks) or weeks: [4] (only those weeks)"
+            )
+        if not any((self.sets, self.reps, self.holds, self.rests, self.breaths, self.deload)):
+            raise ValueError(
+                "say what changes: sets, reps, holds, rests, breaths (e.g. +1, +5s) or deload: 0.7"
+            )
+        if self.deload is not None and self.every is not None:
+            raise ValueError("a deload applies in chosen weeks: use weeks: [4], not every:")
+        return self
+
+    def times(self, week: int) -> int:
+        """How many steps of this rule week ``week`` carries (0 = none)."""
+        if self.weeks is not None:
+            return 1 if week in self.weeks else 0
+        assert self.every is not None
+        return max(0, (week - self.start) // self.every) if week > self.start else 0
+
+    def applies_to(self, routine_path: str) -> bool:
+        if not self.routines:
+            return True
+        name = Path(routine_path).name
+        return any(Path(r).name == name or Path(r).stem == Path(name).stem for r in self.routines)
+
+
+class Program(_Model):
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    description: str | None = None
+    weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 1
+    days: dict[str, DayValue]
+    progression: tuple[Rule, ...] = ()
+
+    @model_validator(mode="after")
+    def _some_day(self) -> Program:
+        if not any(self.days.values()):
+            raise ValueError("every day is a rest day; give at least one day a routine")
+        return self
+
+
+@dataclass(frozen=True)
+class Change:
+    """The net change a week brings to one routine."""
+
+    sets: int = 0
+    reps: int = 0
+    hold_ms: int = 0
+    rest_ms: int = 0
+    breaths: int = 0
+    scale: float = 1.0
+
+    def __bool__(self) -> bool:
+        return self != Change()
+
+    def describe(self) -> str:
+        parts = []
+        for value, what in ((self.sets, "set"), (self.reps, "rep"), (self.breaths, "breath")):
+            if value:
+                parts.append(f"{value:+d} {what}{'s' if abs(value) != 1 else ''}")
+        if self.hold_ms:
+            sign = "+" if self.hold_ms > 0 else "-"
+            parts.append(f"holds {sign}{format_duration(abs(self.hold_ms))}")
+        if self.rest_ms:
+            sign = "+" if self.rest_ms > 0 else "-"
+            parts.append(f"rests {sign}{format_duration(abs(self.rest_ms))}")
+        if self.scale != 1.0:
+            parts.append(f"deload x{self.scale:g}")
+        return ", ".join(parts) or "as written"
+
+
+@dataclass(frozen=True)
+class Track:
+    """One day of one week: what to render and how to name and tag it."""
+
+    week: int
+    day: str
+    number: int  # position among the week's training days, from 1
+    of: int
+    routine_path: Path
+    routine: Routine
+    pace: PaceOptions
+    change: Change
+
+    @property
+    def stem(self) -> str:
+        return f"{self.number:02d}-{self.day}-{safe_name(self.routine_path.stem)}"
+
+    @property
+    def title(self) -> str:
+        return f"{DAY_NAMES[self.day]}: {self.routine.title}"
+
+
+@dataclass(frozen=True)
+class ProgramFile:
+    program: Program
+    source: Source
+    routines: dict[str, RoutineFile]  # day -> loaded routine
+    day_keys: dict[str, str]  # canonical day -> key as written
+
+    @property
+    def path(self) -> Path:
+        return Path(self.source.file)
+
+    def change(self, week: int, routine_path: str) -> Change:
+        total = Change()
+        scale = 1.0
+        for rule in self.program.progression:
+            n = rule.times(week)
+            if not n or not rule.applies_to(routine_path):
+                continue
+            if rule.deload is not None:
+                scale *= rule.deload
+                continue
+            total = Change(
+                sets=total.sets + n * rule.sets,
+                reps=total.reps + n * rule.reps,
+                hold_ms=total.hold_ms + n * rule.holds,
+                rest_ms=total.rest_ms + n * rule.rests,
+                breaths=total.breaths + n * rule.breaths,
+            )
+        return Change(total.sets, total.reps, total.hold_ms, total.rest_ms, total.breaths, scale)
+
+    def tracks(self, weeks: range, cli: PaceOptions | None = None) -> Iterator[Track]:
+        training = [d for d in DAYS if self.program.days.get(self.day_keys.get(d, ""))]
+        for week in weeks:
+            for number, day in enumerate(training, start=1):
+                plan = self.program.days[self.day_keys[day]]
+                assert plan is not None
+                rf = self.routines[day]
+                change = self.change(week, plan.routine)
+                yield Track(
+                    week=week,
+                    day=day,
+                    number=number,
+                    of=len(training),
+                    routine_path=Path(rf.file),
+                    routine=progress(rf.routine, change),
+                    pace=layer(plan.pace.options(), cli),
+                    change=change,
+                )
+
+
+def is_program(source: Source) -> bool:
+    return isinstance(source.data, dict) and "days" in source.data
+
+
+def load_program(path: Path | str) -> ProgramFile:
+    """Read and validate a program and every routine it names; all problems at once."""
+    source = read_source(path, what="program")
+    return program_from(source)
+
+
+def program_from(source: Source) -> ProgramFile:
+    if not isinstance(source.data, dict):
+        raise InputError([source.issue((), "a program is a mapping with title: and days:")])
+    issues: list[Issue] = []
+    days_raw = source.data.get("days")
+    day_keys: dict[str, str] = {}
+    if isinstance(days_raw, dict):
+        for key in days_raw:
+            canonical = _DAY_ALIASES.get(str(key).strip().lower())
+            if canonical is None:
+                close = difflib.get_close_matches(str(key).lower(), list(_DAY_ALIASES), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "use mon, tue, ... sun"
+                issues.append(source.issue(("days", key), f"unknown day {key!r}; {hint}", key=True))
+            elif canonical in day_keys:
+                first = source.locate(("days", day_keys[canonical]), key=True)[0]
+                issues.append(
+                    source.issue(
+                        ("days", key),
+                        f"{DAY_NAMES[canonical]} is given twice (first on line {first}); "
+                        "give each day once",
+                        key=True,
+                    )
+                )
+            else:
+                day_keys[canonical] = key
+    try:
+        program = Program.model_validate(source.data)
+    except ValidationError as exc:
+        raise InputError(issues + issues_from(exc, source, Program)) from None
+    routines: dict[str, RoutineFile] = {}
+    base = Path(source.file).parent
+    for day, key in day_keys.items():
+        plan = program.days[key]
+        if plan is None:
+            continue
+        target = base / plan.routine
+        if not target.is_file():
+            where = (
+                ("days", key)
+                if isinstance(source.data["days"][key], str)
+                else (
+                    "days",
+                    key,
+                    "routine",
+                )
+            )
+            issues.append(
+                source.issue(where, f"no routine file {plan.routine!r} (looked for {target})")
+            )
+            continue
+        try:
+            routines[day] = load_routine(target)
+        except InputError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise InputError(issues)
+    return ProgramFile(program, source, routines, day_keys)
+
+
+def parse_weeks(text: str | None, program: Program) -> range:
+    """``2`` or ``1-4``; inside the program's weeks."""
+    if text is None:
+        return range(1, program.weeks + 1)
+    raw = text.strip()
+    try:
+        if "-" in raw:
+            first, last = (int(p) for p in raw.split("-", 1))
+        else:
+            first = last = int(raw)
+    except ValueError:
+        raise ValueError(f"expected a week like 2 or a range like 1-4, got {text!r}") from None
+    if not 1 <= first <= last <= program.weeks:
+        raise ValueError(f"weeks {raw} are outside this program, which has weeks 1-{program.weeks}")
+    return range(first, last + 1)
+
+
+# --- applying a week's change to a routine -----------------------------------------------------
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def _exercise(ex: Exercise, c: Change, *, in_group: bool) -> Exercise:
+    update: dict[str, Any] = {}
+    if ex.sets > 1 and not in_group:
+        update["sets"] = _clamp(round((ex.sets + c.sets) * c.scale), 1, 20)
+    if ex.reps is not None:
+        update["reps"] = _clamp(round((ex.reps + c.reps) * c.scale), 1, 200)
+    if ex.breaths is not None:
+        update["breaths"] = _clamp(round((ex.breaths + c.breaths) * c.scale), 1, 100)
+    if isinstance(ex.duration, int) and ex.breathe is None:
+        update["duration"] = _clamp(round((ex.duration + c.hold_ms) * c.scale), 1000, 3_600_000)
+    if ex.rest is not None and ex.rest > 0 and c.rest_ms:
+        update["rest"] = _clamp(ex.rest + c.rest_ms, 5000, 3_600_000)
+    return ex.model_copy(update=update) if update else ex
+
+
+def _group(g: Group, c: Change) -> Group:
+    update: dict[str, Any] = {
+        "exercises": tuple(_exercise(e, c, in_group=True) for e in g.exercises)
+    }
+    if g.rounds > 1:
+        update["rounds"] = _clamp(round((g.rounds + c.sets) * c.scale), 1, 20)
+    if g.rest is not None and g.rest > 0 and c.rest_ms:
+        update["rest"] = _clamp(g.rest + c.rest_ms, 5000, 3_600_000)
+    if g.rest_between > 0 and c.rest_ms:
+        update["rest_between"] = _clamp(g.rest_between + c.rest_ms, 5000, 3_600_000)
+    return g.model_copy(update=update)
+
+
+def progress(routine: Routine, change: Change) -> Routine:
+    """``routine`` with ``change`` applied, counts and lengths kept within the model's limits."""
+    if not change:
+        return routine
+
+    def block(b: Any) -> Any:
+        if isinstance(b, Exercise):
+            return _exercise(b, change, in_group=False)
+        if isinstance(b, Group):
+            return _group(b, change)
+        if isinstance(b, Rest) and change.rest_ms:
+            return b.model_copy(update={"rest": _clamp(b.rest + change.rest_ms, 5000, 3_600_000)})
+        return b
+
+    sections = tuple(
+        s.model_copy(update={"blocks": tuple(block(b) for b in s.blocks)}) for s in routine.sections
+    )
+    blocks = tuple(block(b) for b in routine.blocks)
+    pace = routine.pace
+    if change.rest_ms:
+        base = pace.rest if pace.rest is not None else 30_000
+        pace = pace.model_copy(update={"rest": _clamp(base + change.rest_ms, 5000, 3_600_000)})
+    return routine.model_copy(update={"sections": sections, "blocks": blocks, "pace": pace})
+
+
+def layer(base: PaceOptions, top: PaceOptions | None) -> PaceOptions:
+    """Command-line pace on top of a day's: given flags win; factors multiply."""
+    if top is None:
+        return base
+
+    def pick(mine: Any, theirs: Any) -> Any:
+        if isinstance(theirs, Scale) and isinstance(mine, int):
+            return theirs.apply(mine)
+        return theirs if theirs is not None else mine
+
+    return PaceOptions(
+        pace=base.pace * top.pace,
+        rest=pick(base.rest, top.rest),
+        breath=top.breath or base.breath,
+        rep_tempo=pick(base.rep_tempo, top.rep_tempo),
+        hold=top.hold or base.hold,
+        countdown=top.countdown if top.countdown is not None else base.countdown,
+        steps=base.steps and top.steps,
+        speech_speed=top.speech_speed or base.speech_speed,
+    )
+
+
+def safe_name(text: str, *, limit: int = 60) -> str:
+    """A file-name piece from any title: lowercase ASCII letters, digits and single dashes."""
+    out = []
+    for ch in text.lower():
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    name = "".join(out).strip("-")[:limit].strip("-")
+    if not name:
+        name = "track-" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:8]
+    return name

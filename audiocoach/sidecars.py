@@ -1,0 +1,92 @@
+"""Text files beside the audio: lyrics (LRC), captions (WebVTT) and the timeline itself (JSON).
+
+LRC makes music players scroll the spoken words in time with the track; WebVTT does the same for
+web and video players (and screen readers); the JSON is the timeline contract (DESIGN.md), so a
+render can be checked against what was planned. Each is written atomically, like the audio.
+"""
+
+from __future__ import annotations
+
+import os
+
+from audiocoach.atomic import atomic_write_bytes
+from audiocoach.errors import AudiocoachError
+from audiocoach.timeline import Event, Timeline
+
+__all__ = ["lrc_text", "vtt_text", "write_lrc", "write_timeline_json", "write_vtt"]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _spoken(timeline: Timeline) -> list[Event]:
+    spoken = (e for e in timeline.speech() if e.text and e.text.strip())
+    return sorted(spoken, key=lambda e: e.at_ms)
+
+
+def _lrc_clock(ms: int) -> str:
+    """``mm:ss.xx``; minutes keep counting past 59 (LRC has no hours). Hundredths round down,
+    so a line never shows after its words begin."""
+    minutes, rest = divmod(max(ms, 0), 60_000)
+    return f"{minutes:02d}:{rest // 1000:02d}.{rest % 1000 // 10:02d}"
+
+
+def lrc_text(timeline: Timeline, *, artist: str = "audiocoach") -> str:
+    """The LRC lyrics of a timeline: a header, then ``[mm:ss.xx]words`` for every utterance."""
+    lines = [
+        f"[ti:{_one_line(timeline.title)}]",
+        f"[ar:{_one_line(artist)}]",
+        f"[length:{_lrc_clock(timeline.duration_ms)}]",
+        "[re:audiocoach]",
+    ]
+    lines += [f"[{_lrc_clock(e.at_ms)}]{_one_line(e.text or '')}" for e in _spoken(timeline)]
+    return "\n".join(lines) + "\n"
+
+
+def _vtt_clock(ms: int) -> str:
+    hours, rest = divmod(max(ms, 0), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _vtt_escape(text: str) -> str:
+    # cue text is a tiny markup language: &, < and > must be escaped, and "-->" cannot appear
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("-->", "--&gt;")
+
+
+def vtt_text(timeline: Timeline) -> str:
+    """WebVTT captions: one cue per utterance, from its start to its end."""
+    title = _one_line(timeline.title).replace("-->", "->")
+    out = [f"WEBVTT - {title}" if title else "WEBVTT", ""]
+    for n, e in enumerate(_spoken(timeline), start=1):
+        end = max(e.end_ms, e.at_ms + 1)
+        out += [str(n), f"{_vtt_clock(e.at_ms)} --> {_vtt_clock(end)}"]
+        out += [_vtt_escape(_one_line(e.text or "")), ""]
+    return "\n".join(out)
+
+
+def _write(path: str | os.PathLike[str], text: str) -> None:
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise AudiocoachError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
+
+
+def write_lrc(
+    timeline: Timeline, path: str | os.PathLike[str], *, artist: str = "audiocoach"
+) -> None:
+    """Write ``lrc_text(timeline)`` to ``path``, atomically."""
+    _write(path, lrc_text(timeline, artist=artist))
+
+
+def write_vtt(timeline: Timeline, path: str | os.PathLike[str]) -> None:
+    """Write ``vtt_text(timeline)`` to ``path``, atomically."""
+    _write(path, vtt_text(timeline))
+
+
+def write_timeline_json(timeline: Timeline, path: str | os.PathLike[str]) -> None:
+    """Write the timeline's JSON form (the DESIGN.md contract) to ``path``, atomically."""
+    _write(path, timeline.dumps())

@@ -1,0 +1,1081 @@
+#!/usr/bin/env python3
+"""Benchmark the render pipeline against the encoder it streams into, and against pydub.
+
+Why this exists: a render mixes window by window and streams PCM into ffmpeg so that on two cores
+mixing hides behind encoding. If that holds, a render costs barely more than ffmpeg encoding the
+same PCM, its memory does not grow with the length of the track, and its time grows linearly. This
+script measures exactly those three claims, plus the naive way (every cue overlaid on one
+full-length pydub bed, then exported) that the design replaced, so the gain stays visible.
+
+How it keeps the figures honest:
+
+* Routines are built here, programmatically (timed holds with sides, reps in sets with rests,
+  breath-paced movement and breath holds, supersets, alternating reps, open holds, checks), and
+  grown station by station until the plan, with real speech lengths, reaches the asked-for length.
+  The planned durations actually reached are reported.
+* A first, untimed "prepare" pass in its own process synthesizes every phrase into a private
+  temporary speech cache (so renders are warm but never touch the user's cache), and writes the
+  exact PCM the render will mix (``plan_gain`` + ``mix_chunks``) to a ``.raw`` file.
+* Every measured run is a fresh child process, so ``ru_maxrss`` is that run's own peak: the child
+  reports ``RUSAGE_SELF`` (the Python process) and ``RUSAGE_CHILDREN`` (its ffmpeg) separately.
+  Wall time is taken inside the child around the work only; interpreter start-up and imports are
+  excluded, and import time is reported on its own.
+* The render is timed as the CLI runs it: phrase warm-up and scheduling against the cache, then
+  ``render_timeline`` (gain plan, mix, encode, tag, atomic rename).
+* The baseline is ffmpeg alone encoding the identical PCM with the identical argument list, taken
+  from ``audiocoach.encode._ffmpeg_args`` (only the output path differs) and fed the ``.raw`` file
+  on stdin exactly as the renderer feeds its pipe. The encoded audio frames of baseline and render
+  are compared byte for byte afterwards (ID3 tag stripped), so "identical PCM" is checked, not
+  assumed.
+* Render and baseline runs are interleaved (render, baseline, render, ...) so load from other
+  processes falls on both alike; medians are reported together with min and max, and the load
+  average before and after.
+
+The script measures; it does not assert. Missed targets are listed, and the exit status is 0.
+
+Adding a measurement (say, a playlist rendered with -j1 and -j2): write a function taking the
+``Bench`` context and returning a ``Result`` (JSON-able data, table lines and targets), and add it
+to ``SECTIONS``. Child-process work goes into a ``_child_*`` function registered in ``CHILDREN``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Targets from the issue.
+TARGET_RATIO = 1.15  # render wall time / ffmpeg-alone wall time, at most
+TARGET_RSS_MB = 150.0  # peak RSS of the render's Python process at the longest length, under
+#: "Render time growing linearly with length" needs a number to pass or fail: the bench's own
+#: choice is that a minute of audio at the longest length may cost at most 15 % more than at the
+#: shortest (1.0 is perfectly linear).
+TARGET_LINEARITY = 1.15
+
+BITRATE = "128k"
+SAMPLE_RATE = 44100
+MB = 1_000_000  # RSS is reported in MB of 10^6 bytes (stricter than MiB against the target)
+RESULT_TAG = "BENCH-RESULT "
+SCRIPT = Path(__file__).resolve()
+
+Json = dict[str, Any]
+
+
+# --- routines ----------------------------------------------------------------------------------
+
+_STRENGTH = (
+    "Push-Up",
+    "Renegade Row",
+    "Bent-Over Row",
+    "Overhead Press",
+    "Chin-Up",
+    "Bench Dip",
+    "Hammer Curl",
+    "Chest Fly",
+    "Reverse Fly",
+    "Y-T-W Raise",
+)
+_HOLDS = (
+    "Side Plank",
+    "Thread the Needle",
+    "Half-Kneeling Rainbow",
+    "Doorway Chest Stretch",
+    "Locust",
+    "Dolphin",
+    "Forearm Plank",
+)
+_BREATH = ("Shoulder Row", "Cat-Cow", "Seated Twist")
+
+
+def _station(i: int) -> list[Json]:
+    """Block group ``i`` of a benchmark routine: every construct the seed articles use, in turn.
+
+    Names cycle through small pools, as a real long routine repeats its vocabulary, so the number
+    of distinct phrases grows more slowly than the number of events.
+    """
+    move = _STRENGTH[i % len(_STRENGTH)]
+    other = _STRENGTH[(i + 3) % len(_STRENGTH)]
+    hold = _HOLDS[i % len(_HOLDS)]
+    breath = _BREATH[i % len(_BREATH)]
+    kind = i % 5
+    if kind == 0:
+        return [
+            {
+                "exercise": hold,
+                "duration": "45s",
+                "sides": "both",
+                "steps": [f"Set up for the {hold.lower()}.", "Stack your joints and brace."],
+                "cues": ["Breathe steadily.", "Keep a long spine."],
+            },
+            {"rest": "30s"},
+        ]
+    if kind == 1:
+        return [
+            {
+                "exercise": move,
+                "reps": 10,
+                "sets": 3,
+                "rest": "45s",
+                "tempo": "3s",
+                "steps": [f"Get into position for the {move.lower()}.", "Brace your core."],
+                "cues": ["Control the lowering.", "Exhale as you push."],
+            }
+        ]
+    if kind == 2:
+        return [
+            {
+                "exercise": breath,
+                "duration": "1m",
+                "breathe": {"inhale": "reach forward", "exhale": "squeeze your shoulder blades"},
+            },
+            {"exercise": "Box Breathing", "breaths": 5, "breath": "4:2:6:2"},
+        ]
+    if kind == 3:
+        return [
+            {
+                "superset": f"{move} and {other}",
+                "rounds": 3,
+                "rest": "20s",
+                "steps": ["Grab your dumbbells."],
+                "exercises": [
+                    {"exercise": move, "reps": 8, "sides": "both"},
+                    {"exercise": other, "reps": 8, "cues": ["Keep your back flat."]},
+                ],
+            },
+            {"rest": "1m", "say": "Shake out your arms."},
+        ]
+    return [
+        {"check": "Weight test", "steps": ["Stand tall and notice where your weight falls."]},
+        {"exercise": "Alternating Lunge Twist", "reps": 6, "sides": "both", "alternate": True},
+        {"exercise": "Downward Dog", "duration": "open", "cues": ["Pedal your heels."]},
+    ]
+
+
+def routine_data(stations: int, minutes: int, closing_rest_s: int = 0) -> Json:
+    """A routine of ``stations`` block groups, as the dict a YAML file would load to.
+
+    ``closing_rest_s`` adds a final rest (a cool-down) that brings the plan to the exact length.
+    """
+    blocks = [block for i in range(stations) for block in _station(i)]
+    if closing_rest_s > 0:
+        blocks.append({"rest": f"{closing_rest_s}s", "say": "Cool down and breathe easily."})
+    per_section = max(8, math.ceil(len(blocks) / 18))
+    sections = [
+        {"name": f"Part {n + 1}", "blocks": blocks[start : start + per_section]}
+        for n, start in enumerate(range(0, len(blocks), per_section))
+    ]
+    return {
+        "title": f"Benchmark routine, about {minutes} minutes",
+        "description": "Generated by scripts/bench.py.",
+        "source": "audiocoach bench",
+        "sections": sections,
+    }
+
+
+# --- child processes ---------------------------------------------------------------------------
+# Each child reads a JSON spec, does one job, and prints one line: RESULT_TAG + JSON.
+
+
+def _cpu_s() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its waited-for children."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def _peak_rss_bytes() -> int:
+    """Peak RSS of this process: ``VmHWM`` where /proc has it, else ``ru_maxrss``.
+
+    ``ru_maxrss`` is not trusted on Linux: a process started by vfork/exec (as ``subprocess``
+    starts them) inherits the high-water mark of its parent at the moment of exec, so a child of a
+    500 MB process reports 500 MB even if it never uses more than 10 MB. ``VmHWM`` belongs to the
+    process's own address space and starts afresh at exec.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # Linux reports KiB, macOS bytes
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+
+def _ffmpeg_peaks(spec: Json) -> list[int]:
+    """Peak RSS in bytes of each ffmpeg run in this child, from the GNU time wrapper's log.
+
+    ``RUSAGE_CHILDREN`` cannot give ffmpeg's peak (see ``_peak_rss_bytes``: ffmpeg would report
+    at least the Python process's size at the moment it was started), so when GNU time is
+    available the bench points ``AUDIOCOACH_FFMPEG`` at a two-line wrapper that runs the real
+    ffmpeg under ``/usr/bin/time -f %M``; the small ``time`` process forks ffmpeg, so the figure
+    is ffmpeg's own. The render and the ffmpeg-alone baseline both go through it.
+    """
+    log = spec.get("rss_log")
+    if not log or not Path(log).exists():
+        return []
+    peaks = []
+    for line in Path(log).read_text(encoding="utf-8").splitlines():
+        if line.strip().isdigit():
+            peaks.append(int(line.strip()) * 1024)
+    return peaks
+
+
+def _max_or_none(values: list[int]) -> int | None:
+    return max(values) if values else None
+
+
+def _voice(cache_dir: str) -> Any:
+    """A ``Voice`` as the CLI builds it (espeak, default speed, on-disk cache) on ``cache_dir``."""
+    from audiocoach.render import Voice
+    from audiocoach.speech.cache import CachedEngine, SpeechCache
+    from audiocoach.speech.engines import make_engine
+
+    cache = SpeechCache(cache_dir, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
+    return Voice(CachedEngine(make_engine("espeak", speed=1.0), cache))
+
+
+def _routine_file(data: Json) -> Any:
+    from audiocoach.routine import Routine, RoutineFile
+    from audiocoach.yamlsource import Source
+
+    return RoutineFile(Routine.model_validate(data), Source("<bench>", data))
+
+
+def _child_prepare(spec: Json) -> Json:
+    """Untimed set-up for one length: routine, warm cache, the exact PCM the render will mix.
+
+    The routine grows station by station, each candidate planned with real speech lengths (the
+    synthesis this needs is the cache warm-up), until the plan reaches the asked-for minutes.
+    """
+    from audiocoach.loudness import plan_gain
+    from audiocoach.mix import mix_chunks
+    from audiocoach.pace import PaceOptions
+    from audiocoach.render import likely_phrases, plan_timeline
+
+    target_ms = int(spec["minutes"]) * 60_000
+    voice = _voice(spec["cache_dir"])
+    pace = PaceOptions()
+    started = time.perf_counter()
+
+    def planned(stations: int, rest_s: int = 0) -> tuple[Json, Any]:
+        data = routine_data(stations, int(spec["minutes"]), rest_s)
+        rf = _routine_file(data)
+        voice.warm(likely_phrases(rf, pace))  # as the CLI does before scheduling
+        return data, plan_timeline(rf, pace, voice.speech_ms)
+
+    # the most stations that fit in the target...
+    probe = 5
+    _, timeline = planned(probe)
+    stations = max(1, target_ms * probe // timeline.duration_ms)
+    data, timeline = planned(stations)
+    while stations > 1 and timeline.duration_ms > target_ms:
+        stations -= 1
+        data, timeline = planned(stations)
+    while (bigger := planned(stations + 1))[1].duration_ms <= target_ms:
+        stations, (data, timeline) = stations + 1, bigger
+    # ...then a closing rest for the remainder, corrected once for the words it adds
+    rest_s = (target_ms - timeline.duration_ms) // 1000
+    if rest_s >= 1:
+        _, trial = planned(stations, rest_s)
+        rest_s = max(1, rest_s - round((trial.duration_ms - target_ms) / 1000))
+        data, timeline = planned(stations, rest_s)
+    warm_s = time.perf_counter() - started
+
+    Path(spec["routine"]).write_text(json.dumps(data), encoding="utf-8")
+
+    clips = voice.clips_for(timeline)
+    t0 = time.perf_counter()
+    levels = plan_gain(timeline, clips, fmt="mp3", bitrate=spec["bitrate"])
+    t1 = time.perf_counter()
+    frames = 0
+    with open(spec["raw"], "wb") as raw:
+        for chunk in mix_chunks(timeline, clips, levels):
+            raw.write(chunk)
+            frames += len(chunk) // 2
+    t2 = time.perf_counter()
+    engine = voice.engine
+    from audiocoach.ffmpeg import ffmpeg_exe
+
+    return {
+        "ffmpeg": ffmpeg_exe(),
+        "stations": stations,
+        "closing_rest_s": max(0, rest_s),
+        "planned_ms": timeline.duration_ms,
+        "events": len(timeline.events),
+        "speech_events": sum(1 for _ in timeline.speech()),
+        "tone_events": sum(1 for _ in timeline.tones()),
+        "unique_phrases": len(timeline.utterances()),
+        "chapters": len(timeline.chapters),
+        "dropped_cues": len(timeline.dropped),
+        "synthesized": engine.synth_calls,
+        "warm_s": warm_s,
+        "raw_frames": frames,
+        # single, untimed-for-targets figures of this first pass (cold lru caches): a hint of how
+        # the render's CPU splits, not a measurement the targets use
+        "first_pass_plan_gain_s": t1 - t0,
+        "first_pass_mix_s": t2 - t1,
+    }
+
+
+def _child_render(spec: Json) -> Json:
+    """One measured render, as ``audiocoach render`` runs it, in this fresh process."""
+    t_import = time.perf_counter()
+    # what ``audiocoach.cli`` imports for a render (espeak itself loads on first use, as there)
+    import audiocoach.speech.cache
+    import audiocoach.speech.engines  # noqa: F401
+    from audiocoach.pace import PaceOptions
+    from audiocoach.render import RenderSettings, likely_phrases, plan_timeline, render_timeline
+
+    import_s = time.perf_counter() - t_import
+    data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
+    t_load = time.perf_counter()
+    rf = _routine_file(data)
+    load_s = time.perf_counter() - t_load
+    pace = PaceOptions()
+    rss_ready = _peak_rss_bytes()
+    cpu0, kids0 = _cpu_s()
+
+    t0 = time.perf_counter()
+    voice = _voice(spec["cache_dir"])
+    voice.warm(likely_phrases(rf, pace))
+    timeline = plan_timeline(rf, pace, voice.speech_ms)
+    t1 = time.perf_counter()
+    render_timeline(timeline, voice, Path(spec["out"]), RenderSettings(bitrate=spec["bitrate"]))
+    t2 = time.perf_counter()
+
+    cpu1, kids1 = _cpu_s()
+    ffmpeg_runs = _ffmpeg_peaks(spec)
+    return {
+        "import_s": import_s,
+        "load_s": load_s,
+        "plan_s": t1 - t0,
+        "render_timeline_s": t2 - t1,
+        "render_s": t2 - t0,
+        "rss_ready_bytes": rss_ready,
+        "rss_python_bytes": _peak_rss_bytes(),
+        "rss_ffmpeg_bytes": _max_or_none(ffmpeg_runs),
+        "ffmpeg_runs": len(ffmpeg_runs),
+        "cpu_python_s": cpu1 - cpu0,
+        "cpu_ffmpeg_s": kids1 - kids0,
+        "synthesized": voice.engine.synth_calls,
+        "planned_ms": timeline.duration_ms,
+        "events": len(timeline.events),
+    }
+
+
+def _child_baseline(spec: Json) -> Json:
+    """ffmpeg alone: the renderer's own argument list, the prepared PCM file on its stdin."""
+    from audiocoach.encode import _ffmpeg_args, output_format
+    from audiocoach.ffmpeg import ffmpeg_exe
+
+    out = Path(spec["out"])
+    fmt = output_format(out)
+    sample_rate = int(spec["sample_rate"])
+    # the same rate rule as encode(): formats that cannot store the rate fall back
+    rate = sample_rate if fmt.rates is None or sample_rate in fmt.rates else fmt.fallback_rate
+    args = _ffmpeg_args(
+        ffmpeg_exe(), fmt, out, bitrate=spec["bitrate"], rate=rate, input_rate=SAMPLE_RATE
+    )
+    _, kids0 = _cpu_s()
+    with open(spec["raw"], "rb") as raw:
+        t0 = time.perf_counter()
+        proc = subprocess.run(args, stdin=raw, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        t1 = time.perf_counter()
+    if proc.returncode != 0:
+        raise RuntimeError(f"ffmpeg failed: {proc.stderr.decode(errors='replace')[-500:]}")
+    _, kids1 = _cpu_s()
+    return {
+        "encode_s": t1 - t0,
+        "rss_ffmpeg_bytes": _max_or_none(_ffmpeg_peaks(spec)),
+        "cpu_ffmpeg_s": kids1 - kids0,
+        "args": ["ffmpeg", *args[1:-1], "<out>"],
+    }
+
+
+def _child_naive(spec: Json) -> Json:
+    """The replaced approach: a silent pydub bed as long as the track, every clip overlaid, export.
+
+    The clips are the render's own final clips (every gain applied, from the same loudness plan),
+    prepared untimed, so both approaches produce the same mix and only the mixing method differs.
+    ffmpeg is handed to pydub as an attribute of the one segment exported, not through pydub's
+    global ``AudioSegment.converter``. With ``sample`` > 0 only that many evenly spread clips are
+    overlaid and the overlay time is extrapolated to all of them (each overlay copies the whole
+    bed, so its cost does not depend on which clip it is); the export is always measured in full.
+    """
+    from audiocoach._pydub import AudioSegment
+    from audiocoach.ffmpeg import ffmpeg_exe
+    from audiocoach.loudness import event_key, plan_gain
+    from audiocoach.pace import PaceOptions
+    from audiocoach.render import likely_phrases, plan_timeline
+
+    data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
+    rf = _routine_file(data)
+    pace = PaceOptions()
+    voice = _voice(spec["cache_dir"])
+    voice.warm(likely_phrases(rf, pace))
+    timeline = plan_timeline(rf, pace, voice.speech_ms)
+    levels = plan_gain(timeline, voice.clips_for(timeline), fmt="mp3", bitrate=spec["bitrate"])
+    segments: dict[Any, Any] = {}
+    cues: list[tuple[int, Any]] = []
+    for event in timeline.events:
+        key = event_key(event)
+        if key is None:
+            continue
+        if key not in segments:
+            pcm = levels.pcm[key].tobytes()
+            segments[key] = AudioSegment(
+                data=pcm, sample_width=2, frame_rate=SAMPLE_RATE, channels=1
+            )
+        cues.append((event.at_ms, segments[key]))
+    total = len(cues)
+    sample = int(spec.get("sample") or 0)
+    if 0 < sample < total:
+        picks = sorted({round(i * (total - 1) / max(1, sample - 1)) for i in range(sample)})
+        chosen = [cues[i] for i in picks]
+    else:
+        chosen = cues
+    exe = ffmpeg_exe()
+    cpu0, _ = _cpu_s()
+
+    t0 = time.perf_counter()
+    bed = AudioSegment.silent(duration=timeline.duration_ms, frame_rate=SAMPLE_RATE)
+    for at_ms, segment in chosen:
+        bed = bed.overlay(segment, position=at_ms)
+    t1 = time.perf_counter()
+    bed.converter = exe  # this segment only; the class-wide converter is left alone
+    bed.export(spec["out"], format="mp3", bitrate=spec["bitrate"]).close()
+    t2 = time.perf_counter()
+
+    cpu1, _ = _cpu_s()
+    overlay_s = t1 - t0
+    per_cue = overlay_s / max(1, len(chosen))
+    overlay_all_s = per_cue * total
+    return {
+        "cues": total,
+        "overlaid": len(chosen),
+        "extrapolated": len(chosen) < total,
+        "overlay_measured_s": overlay_s,
+        "overlay_per_cue_s": per_cue,
+        "overlay_s": overlay_all_s,
+        "export_s": t2 - t1,
+        "total_s": overlay_all_s + (t2 - t1),
+        "rss_python_bytes": _peak_rss_bytes(),
+        "rss_ffmpeg_bytes": _max_or_none(_ffmpeg_peaks(spec)),
+        "cpu_python_s": cpu1 - cpu0,
+        "planned_ms": timeline.duration_ms,
+    }
+
+
+CHILDREN: dict[str, Callable[[Json], Json]] = {
+    "prepare": _child_prepare,
+    "render": _child_render,
+    "baseline": _child_baseline,
+    "naive": _child_naive,
+}
+
+
+def child_main(mode: str, spec_path: str) -> int:
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    result = CHILDREN[mode](spec)
+    sys.stdout.write(RESULT_TAG + json.dumps(result) + "\n")
+    return 0
+
+
+# --- the parent: orchestration -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    passed: bool
+    value: float
+    limit: float
+    text: str
+
+    def to_json(self) -> Json:
+        return {"passed": self.passed, "value": self.value, "limit": self.limit, "what": self.text}
+
+
+@dataclass
+class Result:
+    """What one section of the bench found: data for ``--json``, lines for the table, targets."""
+
+    data: Json
+    lines: list[str]
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass
+class Bench:
+    """Shared state of one bench run: options, the work folder, and prepared lengths (lazily)."""
+
+    minutes: list[int]
+    repeat: int
+    naive_minutes: int | None
+    naive_sample: int
+    workdir: Path
+    verbose: bool
+    #: measure ffmpeg's peak RSS through the GNU time wrapper (see ``_ffmpeg_peaks``)
+    ffmpeg_rss: bool = True
+    #: results of the sections run so far, so a later section can compare with an earlier one
+    results: dict[str, Result] = field(default_factory=dict)
+    _prepared: dict[int, Json] = field(default_factory=dict)
+    _wrapper: Path | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.workdir / "speech-cache"
+
+    def path(self, minutes: int, name: str) -> Path:
+        return self.workdir / f"{minutes}min-{name}"
+
+    def log(self, message: str) -> None:
+        if self.verbose:
+            print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+    def wrapper(self, ffmpeg: str) -> Path | None:
+        """A script that runs ``ffmpeg`` under GNU time, logging its peak RSS; None without it."""
+        if not self.ffmpeg_rss:
+            return None
+        if self._wrapper is None:
+            gnu_time = Path("/usr/bin/time")
+            try:
+                version = subprocess.run(
+                    [str(gnu_time), "--version"], capture_output=True, text=True, check=False
+                )
+            except OSError:
+                self.ffmpeg_rss = False
+                return None
+            if "GNU" not in version.stdout + version.stderr:
+                self.ffmpeg_rss = False
+                return None
+            path = self.workdir / "ffmpeg-under-time"
+            path.write_text(
+                "#!/bin/sh\n"
+                f'exec {gnu_time} -a -o "$AUDIOCOACH_BENCH_RSS_LOG" -f %M '
+                f'{shlex.quote(ffmpeg)} "$@"\n',
+                encoding="utf-8",
+            )
+            path.chmod(0o755)
+            self._wrapper = path
+        return self._wrapper
+
+    def child(self, mode: str, spec: Json, *, ffmpeg: str | None = None) -> Json:
+        """Run ``mode`` in a fresh interpreter; its result, plus the process's own wall time.
+
+        With ``ffmpeg`` (the real executable) the child's ffmpeg runs go through ``wrapper``.
+        """
+        spec = dict(spec)
+        env = dict(os.environ, TMPDIR=str(self.workdir))  # pydub's temp WAV lands here too
+        wrapper = self.wrapper(ffmpeg) if ffmpeg else None
+        if wrapper is not None:
+            log = self.workdir / f"rss-{mode}-{time.monotonic_ns()}.log"
+            env["AUDIOCOACH_FFMPEG"] = str(wrapper)
+            env["AUDIOCOACH_BENCH_RSS_LOG"] = str(log)
+            spec["rss_log"] = str(log)
+        spec_path = self.workdir / f"spec-{mode}-{time.monotonic_ns()}.json"
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, str(SCRIPT), "--child", mode, str(spec_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        wall = time.perf_counter() - t0
+        spec_path.unlink(missing_ok=True)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_TAG)]
+        if proc.returncode != 0 or not lines:
+            raise RuntimeError(
+                f"bench child {mode!r} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+            )
+        result: Json = json.loads(lines[-1][len(RESULT_TAG) :])
+        result["process_s"] = wall
+        return result
+
+    def prepared(self, minutes: int) -> Json:
+        """The routine, warm cache and reference PCM for ``minutes`` (made once, untimed)."""
+        if minutes not in self._prepared:
+            self.log(f"preparing {minutes} min: routine, speech cache, reference PCM")
+            self._prepared[minutes] = self.child(
+                "prepare",
+                {
+                    "minutes": minutes,
+                    "cache_dir": str(self.cache_dir),
+                    "routine": str(self.path(minutes, "routine.json")),
+                    "raw": str(self.path(minutes, "mix.raw")),
+                    "bitrate": BITRATE,
+                },
+            )
+        return self._prepared[minutes]
+
+
+def _median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def _spread(values: Sequence[float]) -> Json:
+    return {"median": _median(values), "min": min(values), "max": max(values), "runs": list(values)}
+
+
+def _audio_frames(path: Path) -> bytes:
+    """An MP3's bytes after its ID3v2 tag: the encoded audio, to compare renders byte for byte."""
+    data = path.read_bytes()
+    if data[:3] == b"ID3" and len(data) >= 10:
+        size = 0
+        for b in data[6:10]:
+            size = (size << 7) | (b & 0x7F)
+        footer = 10 if data[5] & 0x10 else 0
+        data = data[10 + size + footer :]
+    return data
+
+
+def _mb(n: float) -> float:
+    return n / MB
+
+
+def _mb_of_max(values: list[int | None]) -> float | None:
+    """The largest of some byte counts in MB; None when none was measured."""
+    known = [v for v in values if v is not None]
+    return _mb(max(known)) if known else None
+
+
+def _num(value: float | None, fmt: str = "{:.1f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def _clock(ms: int) -> str:
+    s = round(ms / 1000)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def section_renders(bench: Bench) -> Result:
+    """Render vs ffmpeg alone at every length; memory; linearity."""
+    per: dict[str, Json] = {}
+    for minutes in bench.minutes:
+        prep = bench.prepared(minutes)
+        spec = {
+            "cache_dir": str(bench.cache_dir),
+            "routine": str(bench.path(minutes, "routine.json")),
+            "raw": str(bench.path(minutes, "mix.raw")),
+            "bitrate": BITRATE,
+            "sample_rate": SAMPLE_RATE,
+        }
+        renders: list[Json] = []
+        baselines: list[Json] = []
+        for i in range(bench.repeat):
+            bench.log(f"{minutes} min: render {i + 1}/{bench.repeat}")
+            renders.append(
+                bench.child(
+                    "render",
+                    {**spec, "out": str(bench.path(minutes, "render.mp3"))},
+                    ffmpeg=prep["ffmpeg"],
+                )
+            )
+            bench.log(f"{minutes} min: ffmpeg alone {i + 1}/{bench.repeat}")
+            baselines.append(
+                bench.child(
+                    "baseline",
+                    {**spec, "out": str(bench.path(minutes, "ffmpeg.mp3"))},
+                    ffmpeg=prep["ffmpeg"],
+                )
+            )
+        same_audio = _audio_frames(bench.path(minutes, "render.mp3")) == _audio_frames(
+            bench.path(minutes, "ffmpeg.mp3")
+        )
+        audio_min = prep["planned_ms"] / 60_000
+        render_s = _median([r["render_s"] for r in renders])
+        timeline_s = _median([r["render_timeline_s"] for r in renders])
+        encode_s = _median([b["encode_s"] for b in baselines])
+        cpu_python = _median([r["cpu_python_s"] for r in renders])
+        cpu_ffmpeg = _median([r["cpu_ffmpeg_s"] for r in renders])
+        cpu_alone = _median([b["cpu_ffmpeg_s"] for b in baselines])
+        per[str(minutes)] = {
+            "routine": {
+                k: prep[k]
+                for k in (
+                    "planned_ms",
+                    "stations",
+                    "events",
+                    "speech_events",
+                    "tone_events",
+                    "unique_phrases",
+                    "chapters",
+                    "dropped_cues",
+                )
+            },
+            "planned_minutes": audio_min,
+            "render_s": _spread([r["render_s"] for r in renders]),
+            "plan_s": _spread([r["plan_s"] for r in renders]),
+            "render_timeline_s": _spread([r["render_timeline_s"] for r in renders]),
+            "ffmpeg_alone_s": _spread([b["encode_s"] for b in baselines]),
+            "ratio": render_s / encode_s,
+            "ratio_render_timeline": timeline_s / encode_s,
+            "ratio_runs": [
+                r["render_s"] / b["encode_s"] for r, b in zip(renders, baselines, strict=True)
+            ],
+            "ms_per_audio_minute": render_s * 1000 / audio_min,
+            "ffmpeg_alone_ms_per_audio_minute": encode_s * 1000 / audio_min,
+            "import_s": _median([r["import_s"] for r in renders]),
+            "routine_validate_s": _median([r["load_s"] for r in renders]),
+            "process_s": _median([r["process_s"] for r in renders]),
+            "rss_python_mb": _mb(max(r["rss_python_bytes"] for r in renders)),
+            "rss_python_after_imports_mb": _mb(max(r["rss_ready_bytes"] for r in renders)),
+            "rss_ffmpeg_mb": _mb_of_max([r["rss_ffmpeg_bytes"] for r in renders]),
+            "rss_ffmpeg_alone_mb": _mb_of_max([b["rss_ffmpeg_bytes"] for b in baselines]),
+            "ffmpeg_runs_per_render": max(r["ffmpeg_runs"] for r in renders),
+            "cpu_python_s": cpu_python,
+            "cpu_ffmpeg_s": cpu_ffmpeg,
+            "cpu_ffmpeg_alone_s": cpu_alone,
+            "cpu_ratio": (cpu_python + cpu_ffmpeg) / cpu_alone,
+            "first_pass_plan_gain_s": prep["first_pass_plan_gain_s"],
+            "first_pass_mix_s": prep["first_pass_mix_s"],
+            "warm_up_s": prep["warm_s"],
+            "phrases_synthesized_in_warm_up": prep["synthesized"],
+            "phrases_synthesized_during_render": max(r["synthesized"] for r in renders),
+            "identical_audio": same_audio,
+            "ffmpeg_args": baselines[0]["args"],
+        }
+    shortest, longest = str(min(bench.minutes)), str(max(bench.minutes))
+    linearity = (
+        per[longest]["ms_per_audio_minute"] / per[shortest]["ms_per_audio_minute"]
+        if shortest != longest
+        else 1.0
+    )
+    data: Json = {
+        "by_minutes": per,
+        "linearity": linearity,
+        "linearity_between": [shortest, longest],
+    }
+
+    targets = [
+        Target(
+            f"ratio_{m}min",
+            per[m]["ratio"] <= TARGET_RATIO,
+            per[m]["ratio"],
+            TARGET_RATIO,
+            f"{m} min: render / ffmpeg alone at most {TARGET_RATIO}",
+        )
+        for m in per
+    ]
+    targets.append(
+        Target(
+            f"rss_python_{longest}min",
+            per[longest]["rss_python_mb"] < TARGET_RSS_MB,
+            per[longest]["rss_python_mb"],
+            TARGET_RSS_MB,
+            f"{longest} min: peak RSS of the render process under {TARGET_RSS_MB:g} MB",
+        )
+    )
+    if shortest != longest:
+        targets.append(
+            Target(
+                "linearity",
+                linearity <= TARGET_LINEARITY,
+                linearity,
+                TARGET_LINEARITY,
+                f"ms per audio minute, {longest} min over {shortest} min, at most "
+                f"{TARGET_LINEARITY} (bench's threshold for 'linear')",
+            )
+        )
+
+    cols = list(per)
+
+    def cell(fmt: str, *keys: str) -> Callable[[Json], str]:
+        """A table cell: ``fmt`` filled with the values at ``keys`` (``a.b`` reaches inside)."""
+
+        def get(d: Json, key: str) -> Any:
+            for part in key.split("."):
+                d = d[part]
+            return d
+
+        return lambda d: fmt.format(*(get(d, k) for k in keys))
+
+    rows: list[tuple[str, Callable[[Json], str]]] = [
+        ("planned duration", lambda d: _clock(d["routine"]["planned_ms"])),
+        ("events (speech + tone)", cell("{}+{}", "routine.speech_events", "routine.tone_events")),
+        ("distinct phrases", cell("{}", "routine.unique_phrases")),
+        ("import time (not in the times below)", cell("{:.2f} s", "import_s")),
+        ("plan: phrases from cache + schedule", cell("{:.2f} s", "plan_s.median")),
+        ("render_timeline: gain, mix, encode, tag", cell("{:.2f} s", "render_timeline_s.median")),
+        ("render total", cell("{:.2f} s", "render_s.median")),
+        ("  min-max", cell("{:.2f}-{:.2f}", "render_s.min", "render_s.max")),
+        ("ffmpeg alone, same PCM, same args", cell("{:.2f} s", "ffmpeg_alone_s.median")),
+        ("  min-max", cell("{:.2f}-{:.2f}", "ffmpeg_alone_s.min", "ffmpeg_alone_s.max")),
+        (f"ratio render / ffmpeg (target <= {TARGET_RATIO})", cell("{:.3f}", "ratio")),
+        ("  per run", lambda d: ",".join(f"{x:.2f}" for x in d["ratio_runs"])),
+        ("ratio render_timeline only / ffmpeg", cell("{:.3f}", "ratio_render_timeline")),
+        ("render ms per audio minute", cell("{:.1f}", "ms_per_audio_minute")),
+        ("ffmpeg alone ms per audio minute", cell("{:.1f}", "ffmpeg_alone_ms_per_audio_minute")),
+        (
+            "CPU s: render python / its ffmpeg",
+            cell("{:.2f}/{:.2f}", "cpu_python_s", "cpu_ffmpeg_s"),
+        ),
+        ("CPU s: ffmpeg alone", cell("{:.2f}", "cpu_ffmpeg_alone_s")),
+        ("CPU ratio (python + its ffmpeg) / alone", cell("{:.3f}", "cpu_ratio")),
+        (
+            "first pass s: plan_gain / mix only",
+            cell("{:.2f}/{:.2f}", "first_pass_plan_gain_s", "first_pass_mix_s"),
+        ),
+        ("peak RSS render python (MB)", cell("{:.1f}", "rss_python_mb")),
+        ("  peak before rendering (imports) (MB)", cell("{:.1f}", "rss_python_after_imports_mb")),
+        ("peak RSS its ffmpeg (MB)", lambda d: _num(d["rss_ffmpeg_mb"])),
+        ("peak RSS ffmpeg alone (MB)", lambda d: _num(d["rss_ffmpeg_alone_mb"])),
+        ("phrases synthesized during renders", cell("{}", "phrases_synthesized_during_render")),
+        ("render audio == ffmpeg-alone audio", lambda d: "yes" if d["identical_audio"] else "NO"),
+    ]
+    width = 14
+    lines = [
+        f"Render vs ffmpeg alone (warm cache; median of {bench.repeat}, each run a fresh process)",
+        f"  {'':<44}" + "".join(f"{m + ' min':>{width}}" for m in cols),
+        *(f"  {label:<44}" + "".join(f"{fn(per[m]):>{width}}" for m in cols) for label, fn in rows),
+        f"  linearity (ms per audio minute, {longest} min / {shortest} min): {linearity:.3f}",
+    ]
+    return Result(data, lines, targets)
+
+
+def section_naive(bench: Bench) -> Result:
+    """The replaced approach, for one length: overlay on a full-length pydub bed, then export."""
+    minutes = bench.naive_minutes
+    if minutes is None:
+        return Result({"skipped": True}, ["Naive approach: skipped"])
+    prep = bench.prepared(minutes)
+    bench.log(
+        f"{minutes} min: naive pydub overlay of "
+        + (f"{bench.naive_sample} sampled" if bench.naive_sample else "all")
+        + f" of {prep['events']} events (slow)"
+    )
+    naive = bench.child(
+        "naive",
+        {
+            "cache_dir": str(bench.cache_dir),
+            "routine": str(bench.path(minutes, "routine.json")),
+            "out": str(bench.path(minutes, "naive.mp3")),
+            "bitrate": BITRATE,
+            "sample": bench.naive_sample,
+        },
+        ffmpeg=prep["ffmpeg"],
+    )
+    renders = bench.results.get("renders")
+    ours: Json | None = renders.data["by_minutes"].get(str(minutes)) if renders else None
+    data: Json = {
+        "minutes": minutes,
+        "planned_ms": naive["planned_ms"],
+        "cues": naive["cues"],
+        "overlaid": naive["overlaid"],
+        "extrapolated": naive["extrapolated"],
+        "overlay_s": naive["overlay_s"],
+        "overlay_measured_s": naive["overlay_measured_s"],
+        "overlay_per_cue_s": naive["overlay_per_cue_s"],
+        "export_s": naive["export_s"],
+        "total_s": naive["total_s"],
+        "rss_python_mb": _mb(naive["rss_python_bytes"]),
+        "rss_ffmpeg_mb": _mb_of_max([naive["rss_ffmpeg_bytes"]]),
+        "cpu_python_s": naive["cpu_python_s"],
+        "runs": 1,
+    }
+    if ours is not None:
+        data["ours_render_s"] = ours["render_s"]["median"]
+        data["speedup"] = naive["total_s"] / ours["render_s"]["median"]
+    how = (
+        f"{naive['overlaid']} of {naive['cues']} overlays measured, time extrapolated"
+        if naive["extrapolated"]
+        else f"all {naive['cues']} overlays"
+    )
+    lines = [
+        f"Naive approach, {minutes} min (planned {_clock(naive['planned_ms'])}; one run; {how})",
+        f"  overlay on full-length AudioSegment bed       {data['overlay_s']:10.2f} s"
+        f"   ({data['overlay_per_cue_s'] * 1000:.0f} ms per cue)",
+        f"  export to mp3 (pydub -> same ffmpeg)          {data['export_s']:10.2f} s",
+        f"  total                                         {data['total_s']:10.2f} s",
+        f"  peak RSS python / ffmpeg (MB)                 {data['rss_python_mb']:10.1f}"
+        f" / {_num(data['rss_ffmpeg_mb'])}",
+    ]
+    if "speedup" in data:
+        lines.append(
+            f"  ours (median render, same length)             {data['ours_render_s']:10.2f} s"
+            f"   -> ours is {data['speedup']:.1f}x faster"
+        )
+    return Result(data, lines)
+
+
+Section = Callable[[Bench], Result]
+#: Sections in the order they run and print. Add new measurements here.
+SECTIONS: dict[str, Section] = {
+    "renders": section_renders,
+    "naive": section_naive,
+}
+
+
+def _minutes(text: str) -> list[int]:
+    try:
+        values = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected minutes like 30,120, got {text!r}") from None
+    if not values or any(not 1 <= v <= 600 for v in values):
+        raise argparse.ArgumentTypeError("each length must be 1 to 600 minutes")
+    return values
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Measure audiocoach renders: time against ffmpeg alone, peak memory, "
+        "linearity, and the naive pydub approach.",
+    )
+    parser.add_argument(
+        "--minutes", type=_minutes, default=None, help="routine lengths (default 30,120)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="runs per measurement, median reported (3)"
+    )
+    parser.add_argument(
+        "--naive-minutes",
+        type=int,
+        default=None,
+        help="length for the naive approach (default 30 if measured, else the shortest; 0: skip)",
+    )
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=None,
+        help="overlay only N evenly spread cues and extrapolate (default 0: all cues)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="3 and 10 minutes, one run, naive sampled (smoke test)"
+    )
+    parser.add_argument(
+        "--no-ffmpeg-rss",
+        dest="ffmpeg_rss",
+        action="store_false",
+        help="run ffmpeg directly, not under /usr/bin/time (its RSS is then not reported)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (prints it)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    args = parser.parse_args(argv)
+    args.minutes = args.minutes or ([3, 10] if args.quick else [30, 120])
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.naive_sample is None:
+        args.naive_sample = 20 if args.quick else 0
+    if args.naive_minutes is None:
+        args.naive_minutes = 30 if 30 in args.minutes else min(args.minutes)
+    elif args.naive_minutes == 0:
+        args.naive_minutes = None
+    return args
+
+
+def _machine() -> Json:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_before": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
+
+
+def run(args: argparse.Namespace) -> Json:
+    """Run every section; the whole report as one JSON-able dict."""
+    machine = _machine()
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            workdir = Path(tempfile.mkdtemp(prefix="audiocoach-bench-"))
+            print(f"[bench] keeping work folder {workdir}", file=sys.stderr)
+        else:
+            workdir = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="audiocoach-bench-"))
+            )
+        bench = Bench(
+            minutes=args.minutes,
+            repeat=args.repeat,
+            naive_minutes=args.naive_minutes,
+            naive_sample=args.naive_sample,
+            workdir=workdir,
+            verbose=not args.quiet,
+            ffmpeg_rss=args.ffmpeg_rss,
+        )
+        for name, section in SECTIONS.items():
+            bench.results[name] = section(bench)
+        results = bench.results
+    machine["load_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    targets = [t for r in results.values() for t in r.targets]
+    return {
+        "settings": {
+            "minutes": args.minutes,
+            "repeat": args.repeat,
+            "statistic": "median",
+            "bitrate": BITRATE,
+            "sample_rate": SAMPLE_RATE,
+            "naive_minutes": args.naive_minutes,
+            "naive_sample": args.naive_sample,
+            "rss_unit": "MB = 10^6 bytes",
+            "rss_python_source": "VmHWM of the render process (/proc/self/status)",
+            "rss_ffmpeg_source": "GNU time %M around each ffmpeg run" if bench.ffmpeg_rss else None,
+        },
+        "machine": machine,
+        "bench_wall_s": time.perf_counter() - started,
+        **{name: r.data for name, r in results.items()},
+        "targets": {t.name: t.to_json() for t in targets},
+        "missed": [t.name for t in targets if not t.passed],
+        "_lines": [line for r in results.values() for line in [*r.lines, ""]],
+    }
+
+
+def render_table(report: Json) -> str:
+    m = report["machine"]
+    load = " ".join(f"{x:.2f}" for x in m["load_before"] or [])
+    load_after = " ".join(f"{x:.2f}" for x in m["load_after"] or [])
+    out = [
+        f"audiocoach bench: {m['cpus']} CPUs, Python {m['python']}, "
+        f"load average {load} before, {load_after} after; took {report['bench_wall_s']:.0f} s",
+        "",
+        *report["_lines"],
+        "Targets",
+    ]
+    for name, t in report["targets"].items():
+        mark = "pass" if t["passed"] else "MISS"
+        out.append(f"  [{mark}] {t['what']}: {t['value']:.3f}  ({name})")
+    if report["missed"]:
+        out.append(f"Missed: {', '.join(report['missed'])}")
+    else:
+        out.append("All targets met.")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--child"]:
+        return child_main(argv[1], argv[2])
+    args = parse_args(argv)
+    report = run(args)
+    lines = report.pop("_lines")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        report["_lines"] = lines
+        print(render_table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
