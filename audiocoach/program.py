@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -455,10 +456,21 @@ def layer(base: PaceOptions, top: PaceOptions | None) -> PaceOptions:
     )
 
 
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
+
+
 def safe_name(text: str, *, limit: int = 60) -> str:
-    """A file-name piece from any title: lowercase ASCII letters, digits and single dashes."""
-    out = []
-    for ch in text.lower():
+    """A file-name piece from any title: lowercase ASCII letters, digits and single dashes.
+
+    Accents are folded (``Läufer`` -> ``laufer``) rather than dropped; separators, dots and
+    anything else become dashes, so no name can climb out of its folder or hide as a dotfile;
+    names Windows reserves (``con``, ``lpt1``) get a suffix.
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    out: list[str] = []
+    for ch in folded.lower():
+        if unicodedata.combining(ch):
+            continue
         if ch.isascii() and ch.isalnum():
             out.append(ch)
         elif out and out[-1] != "-":
@@ -466,4 +478,6 @@ def safe_name(text: str, *, limit: int = 60) -> str:
     name = "".join(out).strip("-")[:limit].strip("-")
     if not name:
         name = "track-" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:8]
+    if name in _RESERVED:
+        name += "-track"
     return name

@@ -1,0 +1,208 @@
+"""Playlists: the week's tracks, tagged and listed; incremental; failures lose nothing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+
+from audiocoach.cli import cli
+from audiocoach.errors import AudiocoachError
+from audiocoach.ffmpeg import decode_pcm
+
+ROOT = Path(__file__).resolve().parent.parent
+WEEK = ROOT / "routines" / "week.yaml"
+
+TINY = """\
+title: Tiny {n}
+blocks:
+  - exercise: Plank {n}
+    duration: 6s
+  - exercise: Rows {n}
+    reps: 2
+    tempo: 2s
+"""
+
+
+def read_m3u8(path: Path) -> list[tuple[int, str, Path]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U"
+    rows = []
+    for info, target in zip(lines[2::2], lines[3::2], strict=True):
+        assert info.startswith("#EXTINF:")
+        seconds, title = info[len("#EXTINF:") :].split(",", 1)
+        rows.append((int(seconds), title, path.parent / target))
+    return rows
+
+
+def decoded_seconds(path: Path) -> float:
+    samples, rate = decode_pcm(path)
+    return len(samples) / rate
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("playlist-cache")
+
+
+@pytest.mark.slow
+def test_week_playlist_two_weeks(tmp_path: Path, runner, cache_dir: Path) -> None:
+    out = tmp_path / "OUT"
+    args = ["playlist", str(WEEK), "-o", str(out), "--weeks", "1-2", "-j", "2", "-q"]
+    args += ["--cache-dir", str(cache_dir)]
+    started = time.perf_counter()
+    first = runner.invoke(cli, args)
+    first_s = time.perf_counter() - started
+    assert first.exit_code == 0, first.stderr
+    assert "10 rendered, 0 up to date, 0 failed" in first.stdout
+
+    for week in (1, 2):
+        rows = read_m3u8(out / f"week-0{week}" / f"week-0{week}.m3u8")
+        assert [r[2].name for r in rows] == [
+            "01-mon-upper-body-strength.mp3",
+            "02-tue-upper-back-yoga.mp3",
+            "03-wed-upper-body-supersets.mp3",
+            "04-thu-posture-reset.mp3",
+            "05-sat-upper-body-power.mp3",
+        ]
+        for number, (seconds, title, path) in enumerate(rows, start=1):
+            assert path.is_file()
+            assert abs(seconds - decoded_seconds(path)) <= 1.0, path
+            tags = ID3(path)
+            assert str(tags["TALB"]) == f"Upper Body for Runners, 4-week block, week {week}"
+            assert str(tags["TRCK"]) == f"{number}/5"
+            assert str(tags["TPOS"]) == f"{week}/4"
+            assert str(tags["TIT2"]) == title
+    whole = read_m3u8(out / "upper-body-for-runners-4-week-block.m3u8")
+    assert len(whole) == 10 and all(path.is_file() for _, _, path in whole)
+    assert (out / "manifest.json").is_file()
+
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.mp3")}
+    started = time.perf_counter()
+    second = runner.invoke(cli, args)
+    second_s = time.perf_counter() - started
+    assert second.exit_code == 0, second.stderr
+    assert "0 rendered, 10 up to date, 0 failed" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.mp3")} == mtimes
+    print(f"\n[playlist] first run {first_s:.1f} s, immediate second run {second_s:.2f} s")
+
+
+def _tiny_program(folder: Path) -> Path:
+    for n in (1, 2):
+        (folder / f"tiny{n}.yaml").write_text(TINY.format(n=n), encoding="utf-8")
+    program = folder / "program.yaml"
+    program.write_text(
+        "title: Tiny program\nweeks: 2\ndays:\n  mon: tiny1.yaml\n  tue: rest\n  wed: tiny2.yaml\n"
+        "progression:\n  - every: 1\n    holds: +2s\n",
+        encoding="utf-8",
+    )
+    return program
+
+
+def test_editing_one_routine_rerenders_only_its_tracks(
+    tmp_path: Path, runner, cache_dir: Path
+) -> None:
+    program = _tiny_program(tmp_path)
+    out = tmp_path / "out"
+    args = [
+        "playlist",
+        str(program),
+        "-o",
+        str(out),
+        "-j",
+        "1",
+        "-q",
+        "--cache-dir",
+        str(cache_dir),
+    ]
+    assert runner.invoke(cli, args).exit_code == 0
+    before = {p.relative_to(out): p.stat().st_mtime_ns for p in out.rglob("*.mp3")}
+    assert sorted(map(str, before)) == [
+        "week-01/01-mon-tiny1.mp3",
+        "week-01/02-wed-tiny2.mp3",
+        "week-02/01-mon-tiny1.mp3",
+        "week-02/02-wed-tiny2.mp3",
+    ]
+    tiny2 = tmp_path / "tiny2.yaml"
+    tiny2.write_text(tiny2.read_text().replace("reps: 2", "reps: 3"), encoding="utf-8")
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert "2 rendered, 2 up to date, 0 failed" in result.stdout
+    after = {p.relative_to(out): p.stat().st_mtime_ns for p in out.rglob("*.mp3")}
+    changed = sorted(str(p) for p in after if after[p] != before[p])
+    assert changed == ["week-01/02-wed-tiny2.mp3", "week-02/02-wed-tiny2.mp3"]
+    # a pace flag changes every track's inputs
+    result = runner.invoke(cli, [*args, "--countdown", "2"])
+    assert "4 rendered, 0 up to date" in result.stdout
+
+
+def test_failed_track_keeps_other_tracks_and_previous_playlists(
+    tmp_path: Path, runner, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = _tiny_program(tmp_path)
+    out = tmp_path / "out"
+    args = [
+        "playlist",
+        str(program),
+        "-o",
+        str(out),
+        "-j",
+        "1",
+        "-q",
+        "--cache-dir",
+        str(cache_dir),
+    ]
+    assert runner.invoke(cli, args).exit_code == 0
+    playlist = out / "week-01" / "week-01.m3u8"
+    previous = playlist.read_bytes()
+    tiny1 = tmp_path / "tiny1.yaml"
+    tiny1.write_text(tiny1.read_text().replace("duration: 6s", "duration: 7s"), encoding="utf-8")
+    tiny2 = tmp_path / "tiny2.yaml"
+    tiny2.write_text(tiny2.read_text().replace("reps: 2", "reps: 3"), encoding="utf-8")
+
+    import audiocoach.playlist as playlist_module
+
+    real = playlist_module.render_timeline
+
+    def failing(timeline, voice, path, settings=None, progress=None):
+        if "tiny2" in path.name:
+            raise AudiocoachError("disk full (simulated)")
+        return real(timeline, voice, path, settings, progress)
+
+    monkeypatch.setattr(playlist_module, "render_timeline", failing)
+    old_wed = (out / "week-01" / "02-wed-tiny2.mp3").read_bytes()
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert "2 rendered, 0 up to date, 2 failed" in result.stdout
+    assert "disk full (simulated)" in result.stderr and "Traceback" not in result.stderr
+    assert playlist.read_bytes() == previous
+    assert (out / "week-01" / "02-wed-tiny2.mp3").read_bytes() == old_wed
+    monkeypatch.setattr(playlist_module, "render_timeline", real)
+    retry = runner.invoke(cli, args)
+    assert retry.exit_code == 0
+    assert "2 rendered, 2 up to date, 0 failed" in retry.stdout
+
+
+def test_unwritable_output_folder(tmp_path: Path, runner, cache_dir: Path) -> None:
+    program = _tiny_program(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(
+        cli,
+        ["playlist", str(program), "-o", str(blocker / "out"), "-q", "--cache-dir", str(cache_dir)],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write to ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_week_range_is_input_error(tmp_path: Path, runner) -> None:
+    program = _tiny_program(tmp_path)
+    result = runner.invoke(
+        cli, ["playlist", str(program), "-o", str(tmp_path / "o"), "--weeks", "2-3"]
+    )
+    assert result.exit_code == 2
+    assert "outside this program, which has weeks 1-2" in result.stderr
+    assert not (tmp_path / "o").exists()
