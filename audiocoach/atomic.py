@@ -8,7 +8,10 @@ a rename is only atomic within one filesystem.
 
 Temp files are named ``.{name}.{16 hex}.tmp``: hidden, and with a suffix no one mistakes for output
 (a half-written ``workout.mp3`` would be). ``cleanup_stale_temps`` sweeps up the ones a killed
-process left behind.
+process left behind. The writer holds an advisory lock (``flock``) on its temp for as long as it
+writes, and the kernel drops that lock when the process dies however it dies (SIGKILL, a power
+button, the laptop's battery), so a temp nobody holds is known to be abandoned the moment its
+writer is gone, rather than only after an hour; where there is no ``flock`` (Windows), age decides.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: abandoned temps are told by age alone
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["atomic_path", "atomic_write_bytes", "cleanup_stale_temps"]
 
@@ -39,7 +47,8 @@ def _temp_prefix(name: str) -> str:
     return f".{name}."
 
 
-def _create_temp(final: Path) -> Path:
+def _create_temp(final: Path) -> tuple[Path, int]:
+    """A new, empty temp beside ``final`` and an open descriptor holding its lock."""
     prefix = _temp_prefix(final.name)
     while True:
         temp = final.with_name(f"{prefix}{secrets.token_hex(_TOKEN_HEX // 2)}.tmp")
@@ -49,8 +58,41 @@ def _create_temp(final: Path) -> Path:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:  # pragma: no cover - 64 random bits colliding
             continue
-        os.close(fd)
-        return temp
+        if _hold(fd, temp):
+            return temp, fd
+        os.close(fd)  # pragma: no cover - swept between creation and locking: take another name
+
+
+def _hold(fd: int, temp: Path) -> bool:
+    """Lock the new temp as this process's; False if a sweep removed it before the lock held."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True  # no locks on this filesystem: only age tells abandoned temps there
+    try:
+        return os.stat(temp).st_ino == os.fstat(fd).st_ino
+    except OSError:  # pragma: no cover - swept in that instant
+        return False
+
+
+def _abandoned(path: str) -> bool:
+    """Whether no living process holds the temp's lock (its writer died without cleaning up)."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # held: its writer is alive (or locks do not work here)
+    finally:
+        os.close(fd)  # closing drops the probe's own lock
+    return True
 
 
 def _fsync_file(path: Path) -> None:
@@ -86,7 +128,7 @@ def atomic_path(final_path: str | os.PathLike[str], *, fsync: bool = True) -> It
     than the rare loss on power failure.
     """
     final = Path(final_path)
-    temp = _create_temp(final)
+    temp, lock = _create_temp(final)
     try:
         yield temp
         if fsync:
@@ -96,6 +138,8 @@ def atomic_path(final_path: str | os.PathLike[str], *, fsync: bool = True) -> It
         with suppress(OSError):
             temp.unlink()
         raise
+    finally:
+        os.close(lock)
     if fsync:
         _fsync_dir(final.parent)
 
@@ -114,8 +158,9 @@ def cleanup_stale_temps(
 ) -> int:
     """Remove temps a killed process left for ``name`` (any name if None); return how many.
 
-    Only temps older than ``max_age_s`` go, so a render still writing in another process keeps its
-    temp. A missing or unreadable directory simply has nothing to clean.
+    A temp goes when no living process holds its lock (its writer died), or, where locks tell
+    nothing, once it is older than ``max_age_s``; so a render still writing in another process
+    keeps its temp. A missing or unreadable directory simply has nothing to clean.
     """
     if name is None:
         pattern = re.compile(rf"\..+\.[0-9a-f]{{{_TOKEN_HEX}}}\.tmp")
@@ -131,7 +176,9 @@ def cleanup_stale_temps(
         if not pattern.fullmatch(entry.name):
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+            if entry.is_file(follow_symlinks=False) and (
+                entry.stat().st_mtime < cutoff or _abandoned(entry.path)
+            ):
                 os.unlink(entry.path)
                 removed += 1
         except OSError:

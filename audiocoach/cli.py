@@ -150,7 +150,8 @@ def speech_options(func: F) -> F:
         ),
         click.option(
             "--cache-dir",
-            type=click.Path(path_type=Path, file_okay=False),
+            # not checked for access here: a cache that cannot be used is dropped with a warning
+            type=click.Path(path_type=Path, file_okay=False, readable=False),
             envvar="AUDIOCOACH_CACHE_DIR",
             default=None,
             help="Speech cache folder (default: the user cache folder; env AUDIOCOACH_CACHE_DIR).",
@@ -193,8 +194,21 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            raise  # stdout closed early (piped into head): click ends quietly
+        except OSError as exc:
+            # A failure of the machine that no layer below put into words (a full disk, a
+            # folder where a file should be): still one line, never a traceback.
+            click.echo(f"error: {_os_error(exc)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _os_error(exc: OSError) -> str:
+    where = exc.filename2 if exc.filename2 is not None else exc.filename
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{where}: {reason}" if where is not None else reason
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -513,7 +527,7 @@ def voices() -> None:
 @cli.command()
 @click.option(
     "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, readable=False),
     envvar="AUDIOCOACH_CACHE_DIR",
     default=None,
     help="Speech cache folder (env AUDIOCOACH_CACHE_DIR).",
@@ -536,4 +550,8 @@ def cache(cache_dir: Path | None, clear: bool) -> None:
 
 
 def main() -> None:
+    # A file name that is not valid UTF-8 (or a title the terminal's encoding lacks) is shown
+    # escaped rather than ending the run with a UnicodeEncodeError after the work is done.
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     cli(prog_name="audiocoach")

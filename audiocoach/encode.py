@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
@@ -148,15 +149,22 @@ def encode(
     exe = ffmpeg or ffmpeg_exe()
     try:
         with atomic_path(target) as temp:
-            _run(
+            fed = _run(
                 _ffmpeg_args(exe, spec, temp, bitrate=bitrate, rate=rate, input_rate=input_rate),
                 chunks,
                 what=f"encoding {target.name}",
                 progress=progress,
                 input_rate=input_rate,
             )
+            if fed and temp.stat().st_size == 0:
+                # an ffmpeg that says it succeeded but wrote nothing must not replace a good file
+                raise AudiocoachError(f"encoding {target.name} failed: ffmpeg wrote no audio")
             if finalize is not None:
-                finalize(temp)
+                try:
+                    finalize(temp)
+                except AudiocoachError as exc:
+                    # name the file asked for, not the temp that is about to vanish
+                    raise AudiocoachError(str(exc).replace(temp.name, target.name)) from None
     except OSError as exc:
         raise AudiocoachError(f"cannot write {target}: {exc.strerror or exc}") from None
 
@@ -168,8 +176,11 @@ def _run(
     what: str,
     progress: Callable[[int], None] | None,
     input_rate: int,
-) -> None:
-    """Feed ``chunks`` to ffmpeg; raise if ffmpeg fails; kill it if anything else does."""
+) -> int:
+    """Feed ``chunks`` to ffmpeg; raise if ffmpeg fails; kill it if anything else does.
+
+    Returns how many bytes of PCM ffmpeg was given.
+    """
     with tempfile.TemporaryFile() as errors:
         # stderr to a file, not a pipe: nobody has to drain it while we write stdin
         try:
@@ -216,5 +227,19 @@ def _run(
         if code != 0 or stalled:
             errors.seek(0)
             message = errors.read().decode("utf-8", "replace")
-            reason = last_error_line(message) if message.strip() else f"ffmpeg exited with {code}"
+            reason = last_error_line(message) if message.strip() else _exit_reason(code)
             raise AudiocoachError(f"{what} failed: {reason}")
+    return written
+
+
+def _exit_reason(code: int) -> str:
+    """Why ffmpeg stopped when it said nothing: its exit status, or the signal in words."""
+    if code >= 0:
+        return f"ffmpeg exited with {code}"
+    try:
+        name = signal.Signals(-code).name
+        description = signal.strsignal(-code)
+    except ValueError:
+        name, description = f"signal {-code}", None
+    # SIGXFSZ ("file size limit exceeded") is how a size limit on the output stops it
+    return f"ffmpeg was stopped by {name}" + (f" ({description.lower()})" if description else "")

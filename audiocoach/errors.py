@@ -7,12 +7,19 @@ the environment: a missing engine, an unwritable folder, ffmpeg failing.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem in an input file, located as precisely as the file allows."""
+    """One problem in an input file, located as precisely as the file allows.
+
+    ``path`` and ``message`` are kept to one line, however hostile the file: a line break or other
+    control character in a key or value is shown escaped (``\\n``), and a quoted value longer
+    than a line is cut short, so one issue is always one line of output.
+    """
 
     file: str
     line: int
@@ -20,9 +27,30 @@ class Issue:
     path: str
     message: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", _one_line(self.path))
+        object.__setattr__(self, "message", _LONG_QUOTE.sub(_cut, _one_line(self.message)))
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+#: A quoted value (as ``repr`` writes one) of more than 100 characters.
+_LONG_QUOTE = re.compile(r"'[^'\n]{100,}?'|\"[^\"\n]{100,}?\"")
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+    )
+
+
+def _cut(match: re.Match[str]) -> str:
+    quoted = match.group(0)
+    return f"{quoted[:60]}...{quoted[0]}"
 
 
 class AudiocoachError(Exception):

@@ -97,6 +97,7 @@ _ATTACK_DB_PER_MS = 8.0  # limiter: how fast the gain may fall ahead of a peak
 _RELEASE_DB_PER_MS = 0.8  # and how fast it recovers after one
 _SMOOTH_MS = 1.0  # rounding of the gain curve's corners
 _LEVEL_TOLERANCE_LU = 0.05  # how closely a limited clip is brought back to the voice level
+_REFIT_DB = 0.05  # a gain change this small leaves fitted clips as they are (1 dB of margin)
 _TP_HALF_TAPS = 6  # true-peak interpolation kernel: 12 taps per phase
 _TP_PHASES = (0.25, 0.5, 0.75)  # 4x oversampling
 
@@ -605,23 +606,9 @@ def _clip_stats(clip: Clip) -> _Stats:
 
 
 @lru_cache(maxsize=64)
-def _tone_envelope(clip: Clip) -> np.ndarray:
-    """Per-sample true-peak envelope of a tone (tones are few and short; kept exact)."""
-    x = _floats(clip)
-    peak = float(np.abs(x).max()) if len(x) else 0.0
-    return _peak_envelope(x, peak / 4)
-
-
-@lru_cache(maxsize=64)
 def _tone_block_envelope(clip: Clip) -> np.ndarray:
-    return _block_max(_tone_envelope(clip))
-
-
-def _block_max(per_sample: np.ndarray) -> np.ndarray:
-    blocks = -(-len(per_sample) // _BLOCK)
-    padded = np.zeros(blocks * _BLOCK, dtype=np.float32)
-    padded[: len(per_sample)] = per_sample
-    return _rows_max(padded.reshape(blocks, _BLOCK))
+    """Per-block true-peak envelope of a tone (cached: a routine has a handful of tones)."""
+    return _block_envelope(_floats(clip))
 
 
 def _place_blocks(bed: np.ndarray, env: np.ndarray, first_block: int) -> np.ndarray:
@@ -645,13 +632,6 @@ def _add_shifted_blocks(bed: np.ndarray, env: np.ndarray, offset: int) -> None:
     if r:
         np.maximum(placed, _place_blocks(bed, env, q + 1), out=placed)
     bed += placed
-
-
-def _add_shifted(bed: np.ndarray, env: np.ndarray, offset: int) -> None:
-    """``bed[t] += env[t - offset]`` where both exist (per-sample envelopes)."""
-    lo, hi = max(0, offset), min(len(bed), offset + len(env))
-    if hi > lo:
-        bed[lo:hi] += env[lo - offset : hi - offset]
 
 
 @dataclass(slots=True)
@@ -831,8 +811,8 @@ class _Leveller:
 
     def set_gain(self, gain_db: float, ceiling_dbtp: float) -> None:
         allowed = 10 ** ((ceiling_dbtp - gain_db) / 20)
-        if abs(20 * math.log10(allowed / self.allowed)) > 0.01:
-            self._fits.clear()  # rooms moved: fit again (a final check trims tiny moves)
+        if abs(20 * math.log10(allowed / self.allowed)) > _REFIT_DB:
+            self._fits.clear()  # rooms moved: fit again (smaller moves are within the margin)
             self._envelopes.clear()
         self.allowed = allowed
         self.scale = 10 ** (gain_db / 20) * 32768.0
@@ -1031,7 +1011,7 @@ def plan_gain(
             stats[key] = leveller.stats(key)
         previous = gain_db
         gain_db, level, blocks = solve()
-        if abs(gain_db - previous) < 0.01:
+        if abs(gain_db - previous) < _REFIT_DB:
             break
 
     # tones are not fitted; if they alone would pass the ceiling (loud tones sounding together
@@ -1051,18 +1031,14 @@ def plan_gain(
 
 
 def _tones_peak(places: list[Placement], resolved: Mapping[ClipKey, Clip]) -> float:
-    """Highest true peak of the tones alone, overlapping ones summed (per-sample envelopes)."""
+    """Highest true peak of the tones alone, overlapping ones summed (a bound, from envelopes)."""
     tones = [p for p in places if p.key[0] == "tone"]
     lengths = {p.key: resolved[p.key].frames for p in tones}
     worst = 0.0
     for i, group in enumerate(_overlaps(tones, lengths)):
-        own = _tone_envelope(resolved[tones[i].key])
-        if not group:
-            worst = max(worst, float(own.max()) if len(own) else 0.0)
-            continue
-        bed = own.copy()
+        bed = _tone_block_envelope(resolved[tones[i].key]).copy()
         for j in group:
-            other = _tone_envelope(resolved[tones[j].key])
-            _add_shifted(bed, other, tones[j].start - tones[i].start)
-        worst = max(worst, float(bed.max()))
+            other = _tone_block_envelope(resolved[tones[j].key])
+            _add_shifted_blocks(bed, other, tones[j].start - tones[i].start)
+        worst = max(worst, float(bed.max()) if len(bed) else 0.0)
     return worst

@@ -14,8 +14,10 @@ import hashlib
 import json
 import multiprocessing
 import os
+import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,10 +262,15 @@ def _run(todo: list[Job], jobs: int, on_done: Callable[[Done], None] | None) -> 
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures: list[Future[Done]] = [pool.submit(_render_job, job) for job in todo]
+        futures: dict[Future[Done], Job] = {pool.submit(_render_job, job): job for job in todo}
         try:
             for future in as_completed(futures):
-                done = future.result()
+                try:
+                    done = future.result()
+                except BrokenProcessPool:  # a worker was killed (out of memory, say)
+                    job = futures[future]
+                    why = "its worker process died (killed, or out of memory?)"
+                    done = Done(job.out, job.key, 0, job.track.title, error=why)
                 results.append(done)
                 if on_done:
                     on_done(done)
@@ -274,10 +281,16 @@ def _run(todo: list[Job], jobs: int, on_done: Callable[[Done], None] | None) -> 
     return results
 
 
+def _one_line(text: str) -> str:
+    """A title as one playlist line: a line break in it would start a line a player reads as a
+    path (``"Evil\\n../../x.mp3"``), so breaks and other control characters become spaces."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
+
+
 def _m3u8(title: str, rows: list[tuple[int, str, str]]) -> bytes:
-    lines = ["#EXTM3U", f"#PLAYLIST:{title}"]
+    lines = ["#EXTM3U", f"#PLAYLIST:{_one_line(title)}"]
     for seconds, name, path in rows:
-        lines.append(f"#EXTINF:{seconds},{name}")
+        lines.append(f"#EXTINF:{seconds},{_one_line(name)}")
         lines.append(path)
     return ("\n".join(lines) + "\n").encode("utf-8")
 

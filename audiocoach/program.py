@@ -124,6 +124,8 @@ class Day(_Model):
 def _day(value: object) -> object:
     if isinstance(value, str):
         return None if value.strip().lower() in ("rest", "off", "rest day") else {"routine": value}
+    if value is False:  # YAML 1.1 reads a bare ``off`` (or ``no``) as false: a rest day
+        return None
     return value
 
 
@@ -330,11 +332,11 @@ def program_from(source: Source) -> ProgramFile:
     routines: dict[str, RoutineFile] = {}
     base = Path(source.file).parent
     for day, key in day_keys.items():
-        plan = program.days[key]
+        plan = program.days[key.strip()]  # the model strips keys as it strips text
         if plan is None:
             continue
         target = base / plan.routine
-        if not target.is_file():
+        if not _is_file(target):
             where = (
                 ("days", key)
                 if isinstance(source.data["days"][key], str)
@@ -344,9 +346,10 @@ def program_from(source: Source) -> ProgramFile:
                     "routine",
                 )
             )
-            issues.append(
-                source.issue(where, f"no routine file {plan.routine!r} (looked for {target})")
-            )
+            shown = plan.routine if len(plan.routine) <= 100 else plan.routine[:97] + "..."
+            looked = "".join(c if c.isprintable() else "?" for c in str(target))
+            looked = looked if len(looked) <= 200 else looked[:197] + "..."
+            issues.append(source.issue(where, f"no routine file {shown!r} (looked for {looked})"))
             continue
         try:
             routines[day] = load_routine(target)
@@ -354,7 +357,15 @@ def program_from(source: Source) -> ProgramFile:
             issues.extend(exc.issues)
     if issues:
         raise InputError(issues)
-    return ProgramFile(program, source, routines, day_keys)
+    return ProgramFile(program, source, routines, {d: k.strip() for d, k in day_keys.items()})
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file``, but a name the system refuses (too long, say) is simply no file."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def parse_weeks(text: str | None, program: Program) -> range:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audiocoach.atomic import cleanup_stale_temps
 from audiocoach.encode import encode, output_format
 from audiocoach.errors import InputError
 from audiocoach.estimate import estimator
@@ -29,6 +30,8 @@ from audiocoach.timeline import Timeline
 Progress = Callable[[int], None]
 
 _SILENT = Clip(b"")
+#: Files written beside the audio (``--transcript``, ``--timeline``).
+SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json")
 
 
 class Voice:
@@ -107,6 +110,10 @@ def render_timeline(
     """Mix, encode and tag ``timeline`` into ``out`` atomically; write the asked-for sidecars."""
     settings = settings or RenderSettings()
     spec = output_format(out, settings.fmt)
+    # Temps a killed render left for this file and its sidecars; their writers are gone, so they
+    # go now (a render of the same file still running in another process holds its temp's lock).
+    for name in (out.name, *(out.with_suffix(s).name for s in SIDECAR_SUFFIXES)):
+        cleanup_stale_temps(out.parent, name)
     clips = voice.clips_for(timeline)
     levels = plan_gain(timeline, clips, fmt=spec.name, bitrate=settings.bitrate)
     info = TrackInfo.from_timeline(timeline, **settings.tags)

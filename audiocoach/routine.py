@@ -453,7 +453,14 @@ def load_routine(path: Path | str) -> RoutineFile:
 def validate_routine(source: Source) -> Routine:
     if not isinstance(source.data, dict):
         kind = type(source.data).__name__
-        shown = {"list": "a list", "str": "a line of text", "int": "a number", "float": "a number"}
+        shown = {
+            "list": "a list",
+            "str": "a line of text",
+            "int": "a number",
+            "float": "a number",
+            "bool": "just true or false",
+            "NoneType": "just null",
+        }
         raise InputError(
             [
                 source.issue(
@@ -583,6 +590,8 @@ def _friendly(
         return f"has too many items; at most {ctx.get('max_length')}", False
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {_describe(value)}", False
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_describe(value)}", False
     if kind in ("float_type", "float_parsing", "finite_number"):
         return f"expected a number, got {_describe(value)}", False
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):

@@ -8,6 +8,8 @@ render can be checked against what was planned. Each is written atomically, like
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 
 from audiocoach.atomic import atomic_write_bytes
 from audiocoach.errors import AudiocoachError
@@ -16,8 +18,14 @@ from audiocoach.timeline import Event, Timeline
 __all__ = ["lrc_text", "vtt_text", "write_lrc", "write_timeline_json", "write_vtt"]
 
 
+#: Terminal colour codes pasted into a routine ("\x1b[31m"): no player should show them.
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?")
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text as one clean line: breaks and control characters (a bell, an escape) become spaces."""
+    text = _TERMINAL_CODES.sub("", text)
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def _spoken(timeline: Timeline) -> list[Event]:

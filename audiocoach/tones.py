@@ -104,11 +104,20 @@ class Glide(generators.SignalGenerator):
         """Samples ``first .. first+count-1`` as floats in [-1, 1]."""
         phase = self.phase(first, count)
         wave = np.sin(phase)
-        total = 1.0
-        for multiple, amp in self.harmonics:
-            wave += amp * np.sin(multiple * phase)
-            total += abs(amp)
-        return wave / total if total != 1.0 else wave
+        if not self.harmonics:
+            return wave
+        # overtones by angle addition, sin((k+1)p) from sin(kp) and cos(kp): one sine and one
+        # cosine in all rather than one sine per overtone (the sweeps are seconds long)
+        cos = np.cos(phase)
+        amps = dict(self.harmonics)
+        out, total = wave.copy(), 1.0
+        sin_k, cos_k = wave, cos
+        for k in range(2, max(amps) + 1):
+            sin_k, cos_k = sin_k * cos + cos_k * wave, cos_k * cos - sin_k * wave
+            if k in amps:
+                out += amps[k] * sin_k
+                total += abs(amps[k])
+        return out / total
 
     def generate(self) -> Iterator[float]:
         # pydub's protocol: an endless stream of floats, served here from vectorised blocks.

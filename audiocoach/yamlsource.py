@@ -9,6 +9,7 @@ away: size, nesting depth and the number of values are capped and each breach is
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -78,7 +79,11 @@ def read_source(path: Path | str, *, what: str = "routine") -> Source:
     path = Path(path)
     name = str(path)
     try:
-        raw = path.read_bytes()
+        # Never more than the limit and a byte: a 3 GB (or sparse, or endless, like /dev/zero)
+        # file must be refused at once, not read into memory first.
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+            size = max(os.fstat(f.fileno()).st_size, len(raw))
     except FileNotFoundError:
         raise InputError(
             [Issue(name, 1, 1, "", f"no such file; check the path to the {what}")]
@@ -89,6 +94,11 @@ def read_source(path: Path | str, *, what: str = "routine") -> Source:
         ) from None
     except OSError as exc:
         raise InputError([Issue(name, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        shown = f"{size / 1e6:.1f} MB" if size > len(raw) else "more than 1 MB"
+        raise InputError(
+            [Issue(name, 1, 1, "", f"file is {shown}; a {what} file may be at most 1 MB")]
+        )
     return parse_source(raw, name, what=what)
 
 

@@ -305,15 +305,17 @@ def test_long_names_still_get_a_temp(tmp_path: Path) -> None:
 def test_cleanup_stale_temps(tmp_path: Path) -> None:
     old = time.time() - 7200
     stale = tmp_path / ".workout.mp3.0123456789abcdef.tmp"
-    fresh = tmp_path / ".workout.mp3.fedcba9876543210.tmp"
     other = tmp_path / ".other.mp3.0123456789abcdef.tmp"
     lookalike = tmp_path / ".workout.mp3.notarandomtoken.tmp"
-    for path in (stale, fresh, other, lookalike):
-        path.write_bytes(b"")
     for path in (stale, other, lookalike):
+        path.write_bytes(b"")
         os.utime(path, (old, old))
-    assert cleanup_stale_temps(tmp_path, "workout.mp3") == 1
-    assert not stale.exists() and fresh.exists() and other.exists() and lookalike.exists()
-    assert cleanup_stale_temps(tmp_path) == 1  # any name: takes "other" too
-    assert not other.exists() and fresh.exists()
+    # a render still writing holds its temp's lock: the sweep leaves it alone
+    with atomic_path(tmp_path / "workout.mp3") as fresh:
+        assert cleanup_stale_temps(tmp_path, "workout.mp3") == 1
+        assert not stale.exists() and fresh.exists() and other.exists() and lookalike.exists()
+        assert cleanup_stale_temps(tmp_path) == 1  # any name: takes "other" too
+        assert not other.exists() and fresh.exists()
+        fresh.write_bytes(b"done")
+    assert (tmp_path / "workout.mp3").read_bytes() == b"done"
     assert cleanup_stale_temps(tmp_path / "missing", "x") == 0

@@ -117,6 +117,10 @@ class SpeechCache:
         """The cached clip, or None (a missing or damaged entry; damaged ones are removed)."""
         if self._disabled:
             return None
+        if not self._swept:
+            # temps of writers that were killed: gone now, even if this run never writes
+            self._swept = True
+            cleanup_stale_temps(self.directory)
         path = self.path_for(identity, text)
         try:
             with open(path, "rb") as f:

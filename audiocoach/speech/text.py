@@ -285,7 +285,7 @@ _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     ),
     (
         re.compile(
-            _START + r"(" + _NUM + r")\s?(" + _UNIT_ALTERNATION + r")(?![A-Za-z0-9])",
+            _START + r"(" + _NUM + r")\s*(" + _UNIT_ALTERNATION + r")(?![A-Za-z0-9])",
             re.IGNORECASE,
         ),
         _unit,
@@ -295,7 +295,7 @@ _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
         lambda m: f" {ordinal_words(int(m.group(1)))} ",
     ),
     (re.compile(r"\s*&\s*"), " and "),
-    (re.compile(r"(?<=\w)@(?=\w)"), " at "),
+    (re.compile(r"(?<=\w)\s*@\s*(?=\w)"), " at "),
     (re.compile(r"[0-9]+(?:\.[0-9]+)?"), lambda m: _padded(m, _number(m.group(0)))),
 )
 
@@ -309,6 +309,9 @@ def _read_english(text: str) -> str:
 # --- cleaning ------------------------------------------------------------------------------------
 
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]{0,500}>")
+#: Terminal colour and cursor codes pasted from a console ("\x1b[31m"): else "[31m" reads as
+#: "thirty-one meters" once the escape character itself is dropped.
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?")
 _WHITESPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…)])")
 _SPACE_AFTER_OPEN = re.compile(r"([(])\s+")
@@ -418,6 +421,7 @@ def speakable(text: str, *, lang: str = "en") -> str:
     text = _VULGAR_FRACTIONS.sub(lambda m: " " + m.group(0), text)
     text = unicodedata.normalize("NFKC", text)
     text = _MARKUP.sub(" ", text)
+    text = _TERMINAL_CODES.sub(" ", text)
     # One space for any run of whitespace, so no rule below ever scans a long run of it.
     text = _WHITESPACE.sub(" ", text)
     english = _is_english(lang)
