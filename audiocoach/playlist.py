@@ -262,23 +262,44 @@ def _run(todo: list[Job], jobs: int, on_done: Callable[[Done], None] | None) -> 
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures: dict[Future[Done], Job] = {pool.submit(_render_job, job): job for job in todo}
+        futures: dict[Future[Done], Job] = {}
+        broken = False
         try:
+            for job in todo:
+                try:
+                    futures[pool.submit(_render_job, job)] = job
+                except BrokenProcessPool:  # a worker died while the pool was starting
+                    broken = True
+                    _finish(_lost(job), results, on_done)
             for future in as_completed(futures):
                 try:
                     done = future.result()
                 except BrokenProcessPool:  # a worker was killed (out of memory, say)
-                    job = futures[future]
-                    why = "its worker process died (killed, or out of memory?)"
-                    done = Done(job.out, job.key, 0, job.track.title, error=why)
-                results.append(done)
-                if on_done:
-                    on_done(done)
+                    broken = True
+                    done = _lost(futures[future])
+                _finish(done, results, on_done)
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
+        finally:
+            if broken:
+                # The pool is dead. CPython (3.11) can leave a worker it started while breaking
+                # running, and leaving this block would then wait for it forever: stop them all.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.kill()
     return results
+
+
+def _lost(job: Job) -> Done:
+    why = "its worker process died (killed, or out of memory?)"
+    return Done(job.out, job.key, 0, job.track.title, error=why)
+
+
+def _finish(done: Done, results: list[Done], on_done: Callable[[Done], None] | None) -> None:
+    results.append(done)
+    if on_done:
+        on_done(done)
 
 
 def _one_line(text: str) -> str:

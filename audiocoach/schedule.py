@@ -35,6 +35,12 @@ GAP_MS = 250
 LEAD_MS = 400
 #: Minimum clear space around a counted word inside its beat.
 BEAT_MARGIN_MS = 100
+#: "Go." follows the start chime by this much rather than sounding with it: the chime's second
+#: note peaks 100-150 ms in and is 4 dB down by 200 ms, so the word comes as the chime fades
+#: ("ding-dong, go") instead of sharing the peak ceiling with its loudest part. On the shipped
+#: routines that took the limiter's depth on "Go." from 3-20 dB (and, at 20, still short of the
+#: voice level) to about 2 (measured with espeak). Only "Go.": countdown words keep their beats.
+GO_AFTER_CHIME_MS = 200
 #: Longest routine audiocoach will lay out; longer is surely a mistake in the file.
 MAX_TOTAL_MS = 12 * 3_600_000
 
@@ -592,9 +598,10 @@ class _Layout:
             for k in range(beats):
                 space.take(end - (beats - k) * 1000, 1000 - GAP_MS)
         go = self.ms("Go.")  # after the countdown, which outranks it, so the two never overlap
-        if go and space.free(start, go):
-            self.say(start, "Go.", "start")
-            space.take(start, go)
+        at = start + GO_AFTER_CHIME_MS
+        if go and space.free(at, go):
+            self.say(at, "Go.", "start")
+            space.take(at, go)
         marks: list[tuple[int, str]] = []
         if length >= 20_000:
             marks.append((start + length // 2, "Halfway."))

@@ -169,12 +169,18 @@ def _station(i: int) -> list[Json]:
     ]
 
 
-def routine_data(stations: int, minutes: int, closing_rest_s: int = 0) -> Json:
+def routine_data(stations: int, minutes: int, fillers: int = 0, closing_rest_s: int = 0) -> Json:
     """A routine of ``stations`` block groups, as the dict a YAML file would load to.
 
-    ``closing_rest_s`` adds a final rest (a cool-down) that brings the plan to the exact length.
+    A station lasts a few minutes, so the last part of the length is made up with ``fillers``
+    short timed holds and a final rest of ``closing_rest_s`` (under a minute), rather than with
+    one long silent rest that would flatter the mixer.
     """
     blocks = [block for i in range(stations) for block in _station(i)]
+    blocks += [
+        {"exercise": _HOLDS[j % len(_HOLDS)], "duration": "30s", "cues": ["Stay tall."]}
+        for j in range(fillers)
+    ]
     if closing_rest_s > 0:
         blocks.append({"rest": f"{closing_rest_s}s", "say": "Cool down and breathe easily."})
     per_section = max(8, math.ceil(len(blocks) / 18))
@@ -285,8 +291,8 @@ def _child_prepare(spec: Json) -> Json:
     pace = PaceOptions()
     started = time.perf_counter()
 
-    def planned(stations: int, rest_s: int = 0) -> tuple[Json, Any]:
-        data = routine_data(stations, int(spec["minutes"]), rest_s)
+    def planned(stations: int, fillers: int = 0, rest_s: int = 0) -> tuple[Json, Any]:
+        data = routine_data(stations, int(spec["minutes"]), fillers, rest_s)
         rf = _routine_file(data)
         voice.warm(likely_phrases(rf, pace))  # as the CLI does before scheduling
         return data, plan_timeline(rf, pace, voice.speech_ms)
@@ -301,12 +307,16 @@ def _child_prepare(spec: Json) -> Json:
         data, timeline = planned(stations)
     while (bigger := planned(stations + 1))[1].duration_ms <= target_ms:
         stations, (data, timeline) = stations + 1, bigger
-    # ...then a closing rest for the remainder, corrected once for the words it adds
+    # ...then short holds while they fit...
+    fillers = 0
+    while (bigger := planned(stations, fillers + 1))[1].duration_ms <= target_ms:
+        fillers, (data, timeline) = fillers + 1, bigger
+    # ...and a closing rest for the remainder, corrected once for the words it adds
     rest_s = (target_ms - timeline.duration_ms) // 1000
     if rest_s >= 1:
-        _, trial = planned(stations, rest_s)
+        _, trial = planned(stations, fillers, rest_s)
         rest_s = max(1, rest_s - round((trial.duration_ms - target_ms) / 1000))
-        data, timeline = planned(stations, rest_s)
+        data, timeline = planned(stations, fillers, rest_s)
     warm_s = time.perf_counter() - started
 
     Path(spec["routine"]).write_text(json.dumps(data), encoding="utf-8")
@@ -325,6 +335,7 @@ def _child_prepare(spec: Json) -> Json:
     return {
         "ffmpeg": ffmpeg_exe(),
         "stations": stations,
+        "filler_holds": fillers,
         "closing_rest_s": max(0, rest_s),
         "planned_ms": timeline.duration_ms,
         "events": len(timeline.events),
@@ -733,6 +744,8 @@ def section_renders(bench: Bench) -> Result:
                 for k in (
                     "planned_ms",
                     "stations",
+                    "filler_holds",
+                    "closing_rest_s",
                     "events",
                     "speech_events",
                     "tone_events",
@@ -943,11 +956,73 @@ def section_naive(bench: Bench) -> Result:
     return Result(data, lines)
 
 
+def section_playlist(bench: Bench) -> Result:
+    """A four-day program rendered with ``-j 1`` and with ``-j 2`` (warm cache, fresh folders).
+
+    Each run is the real CLI in its own process, so the figure includes worker start-up: what a
+    user waits for. Runs alternate (j1, j2, j1, ...) so other load falls on both alike.
+    """
+    folder = bench.workdir / "program"
+    folder.mkdir(exist_ok=True)
+    stations = 1 if min(bench.minutes) < 10 else 3
+    days = ("mon", "tue", "thu", "fri")
+    for n, _day in enumerate(days):
+        data = routine_data(stations + n % 2, 0)
+        data["title"] = f"Bench day {n + 1}"
+        (folder / f"day{n + 1}.yaml").write_text(json.dumps(data), encoding="utf-8")
+    program = folder / "program.yaml"
+    lines_yaml = ["title: Bench program", "days:"]
+    lines_yaml += [f"  {day}: day{n + 1}.yaml" for n, day in enumerate(days)]
+    program.write_text("\n".join(lines_yaml) + "\n", encoding="utf-8")
+
+    def run_cli(jobs: int, out: Path) -> float:
+        command = [sys.executable, "-m", "audiocoach", "playlist", str(program), "-o", str(out)]
+        command += ["-j", str(jobs), "-q", "--cache-dir", str(bench.cache_dir)]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    bench.log(f"playlist: warming the cache ({len(days)} tracks)")
+    run_cli(2, folder / "warm")
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for i in range(bench.repeat):
+        for jobs in (1, 2):
+            times[jobs].append(run_cli(jobs, folder / f"j{jobs}-{i}"))
+            bench.log(f"playlist -j {jobs}: {times[jobs][-1]:.1f} s")
+    manifest = json.loads((folder / "warm" / "manifest.json").read_text(encoding="utf-8"))
+    audio_ms = sum(entry["duration_ms"] for entry in manifest["tracks"].values())
+    j1, j2 = _median(times[1]), _median(times[2])
+    data: Json = {
+        "tracks": len(days),
+        "audio_ms": audio_ms,
+        "j1_s": _spread(times[1]),
+        "j2_s": _spread(times[2]),
+        "speedup_j2": j1 / j2,
+        "cpus": os.cpu_count(),
+    }
+    target = Target(
+        "playlist_j2_speedup",
+        j1 / j2 >= 1.4,
+        j1 / j2,
+        1.4,
+        "playlist with -j 2 markedly faster than -j 1 (median wall time ratio)",
+    )
+    lines = [
+        f"Playlist, {len(days)} tracks, {_clock(audio_ms)} of audio (warm cache; median of "
+        f"{bench.repeat})",
+        f"  -j 1                                          {j1:10.2f} s",
+        f"  -j 2                                          {j2:10.2f} s"
+        f"   -> {j1 / j2:.2f}x faster ({os.cpu_count()} CPUs)",
+    ]
+    return Result(data, lines, [target])
+
+
 Section = Callable[[Bench], Result]
 #: Sections in the order they run and print. Add new measurements here.
 SECTIONS: dict[str, Section] = {
     "renders": section_renders,
     "naive": section_naive,
+    "playlist": section_playlist,
 }
 
 

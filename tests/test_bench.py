@@ -1,0 +1,96 @@
+"""Smoke test of ``scripts/bench.py``: it runs end to end and reports every figure.
+
+Only the shape and sanity of the report are checked, never a time: timings depend on the machine
+and on whatever else it is doing, and the bench itself measures rather than asserts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "scripts" / "bench.py"
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--json", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data: dict[str, object] = json.loads(proc.stdout)
+    return data
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+@pytest.mark.slow
+def test_render_figures_are_present_and_sane(report: dict[str, object]) -> None:
+    settings = report["settings"]
+    assert isinstance(settings, dict)
+    assert settings["minutes"] == [3, 8]
+    assert settings["statistic"] == "median"
+    renders = report["renders"]
+    assert isinstance(renders, dict)
+    by_minutes = renders["by_minutes"]
+    assert set(by_minutes) == {"3", "8"}
+    for minutes, figures in by_minutes.items():
+        # the routine is built to the asked-for length, within a few seconds
+        assert abs(figures["routine"]["planned_ms"] - int(minutes) * 60_000) < 10_000
+        for key in (
+            "ratio",
+            "ratio_render_timeline",
+            "ms_per_audio_minute",
+            "import_s",
+            "rss_python_mb",
+            "rss_python_after_imports_mb",
+            "cpu_python_s",
+            "cpu_ffmpeg_s",
+            "cpu_ffmpeg_alone_s",
+        ):
+            assert _positive(figures[key]), (minutes, key, figures[key])
+        for key in ("render_s", "plan_s", "render_timeline_s", "ffmpeg_alone_s"):
+            spread = figures[key]
+            assert spread["min"] <= spread["median"] <= spread["max"], (minutes, key)
+            assert _positive(spread["min"]), (minutes, key)
+        assert figures["rss_python_mb"] >= figures["rss_python_after_imports_mb"]
+        # a warm cache: the render synthesized nothing; the same PCM: the same encoded audio
+        assert figures["phrases_synthesized_during_render"] == 0
+        assert figures["identical_audio"] is True
+        assert figures["identical_ffmpeg_args"] in (True, None)  # None: GNU time unavailable
+        assert figures["ffmpeg_runs_per_render"] in (0, 1)
+        if figures["rss_ffmpeg_mb"] is not None:
+            assert _positive(figures["rss_ffmpeg_mb"])
+            assert _positive(figures["rss_ffmpeg_alone_mb"])
+    assert _positive(renders["linearity"])
+    library = report["library"]
+    assert isinstance(library, dict)
+    assert isinstance(library["changed_during_run"], bool)
+
+
+@pytest.mark.slow
+def test_naive_figures_and_targets(report: dict[str, object]) -> None:
+    naive = report["naive"]
+    assert isinstance(naive, dict)
+    assert naive["minutes"] == 3
+    assert naive["extrapolated"] is True  # --quick overlays a sample of the cues
+    for key in ("overlay_s", "export_s", "total_s", "rss_python_mb", "speedup"):
+        assert _positive(naive[key]), (key, naive[key])
+    targets = report["targets"]
+    assert isinstance(targets, dict)
+    assert set(targets) == {"ratio_3min", "ratio_8min", "rss_python_8min", "linearity"}
+    for target in targets.values():
+        assert isinstance(target["passed"], bool)
+        assert _positive(target["value"]) and _positive(target["limit"])
+    assert report["missed"] == [name for name, t in targets.items() if not t["passed"]]
