@@ -89,7 +89,19 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
         assert _positive(naive[key]), (key, naive[key])
     targets = report["targets"]
     assert isinstance(targets, dict)
-    assert set(targets) == {"ratio_3min", "ratio_8min", "rss_python_8min", "linearity"}
+    assert set(targets) == {
+        "ratio_3min",
+        "ratio_8min",
+        "rss_python_8min",
+        "linearity",
+        "playlist_j2_speedup",
+    }
+    playlist = report["playlist"]
+    assert isinstance(playlist, dict)
+    assert playlist["tracks"] == 4 and playlist["audio_ms"] > 0
+    for key in ("j1_s", "j2_s"):
+        assert _positive(playlist[key]["median"]), (key, playlist[key])
+    assert _positive(playlist["speedup_j2"])
     for target in targets.values():
         assert isinstance(target["passed"], bool)
         assert _positive(target["value"]) and _positive(target["limit"])
