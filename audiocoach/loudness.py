@@ -557,12 +557,10 @@ def _compressor_gain(block_energy: np.ndarray, gain_db: float) -> np.ndarray:
 
 
 def _rows_max(rows: np.ndarray) -> np.ndarray:
-    """Row maxima of a narrow 2-D array by halving (numpy's ``max(axis=1)`` is slow on rows of
-    16: it loops per row)."""
-    while rows.shape[1] > 1:
-        half = rows.shape[1] // 2
-        rows = np.maximum(rows[:, :half], rows[:, half : 2 * half])
-    return rows[:, 0]
+    """Row maxima of a narrow 2-D array (numpy's ``max(axis=1)`` is slow on rows of 16: it loops
+    per row; on the transposed copy it runs along whole columns, three times faster than that
+    and than halving the rows)."""
+    return np.ascontiguousarray(rows.T).max(axis=0)
 
 
 def _block_envelope(x: np.ndarray) -> np.ndarray:

@@ -52,6 +52,7 @@ import math
 import os
 import platform
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -1199,6 +1200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["--child"]:
         return child_main(argv[1], argv[2])
     args = parse_args(argv)
+    # a terminated bench unwinds like Ctrl-C: the running child is killed, the work folder removed
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     report, lines = run(args)
     if args.json:
         print(json.dumps(report, indent=2))
