@@ -36,11 +36,16 @@ How it keeps the figures honest:
   average before and after. A digest of the library's source before and after the run flags a run
   during which someone edited it.
 
+* The playlist section renders the shipped program (``routines/week.yaml``, weeks 1-2 by default:
+  the issue's own command) with ``-j 1`` and ``-j 2`` through the real CLI, alternating, and
+  reports CPU seconds beside wall time, so the speedup can be read against its ceiling: one render
+  already keeps more than one core busy.
+
 The script measures; it does not assert. Missed targets are listed, and the exit status is 0.
 
-Adding a measurement (say, a playlist rendered with -j1 and -j2): write a function taking the
-``Bench`` context and returning a ``Result`` (JSON-able data, table lines and targets), and add it
-to ``SECTIONS``. Child-process work goes into a ``_child_*`` function registered in ``CHILDREN``.
+Adding a measurement: write a function taking the ``Bench`` context and returning a ``Result``
+(JSON-able data, table lines and targets), and add it to ``SECTIONS``. Child-process work goes
+into a ``_child_*`` function registered in ``CHILDREN``.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shlex
 import signal
 import statistics
@@ -203,8 +209,6 @@ def routine_data(stations: int, minutes: int, fillers: int = 0, closing_rest_s: 
 
 def _cpu_s() -> tuple[float, float]:
     """CPU seconds (user + system) of this process and of its waited-for children."""
-    import resource
-
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
@@ -225,8 +229,6 @@ def _peak_rss_bytes() -> int:
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
-    import resource
-
     scale = 1 if sys.platform == "darwin" else 1024  # Linux reports KiB, macOS bytes
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
@@ -558,6 +560,8 @@ class Bench:
     verbose: bool
     #: measure ffmpeg's peak RSS through the GNU time wrapper (see ``_ffmpeg_log``)
     ffmpeg_rss: bool = True
+    #: weeks of the shipped program for the playlist section; None: a small synthetic program
+    playlist_weeks: str | None = "1-2"
     #: results of the sections run so far, so a later section can compare with an earlier one
     results: dict[str, Result] = field(default_factory=dict)
     _prepared: dict[int, Json] = field(default_factory=dict)
@@ -957,65 +961,124 @@ def section_naive(bench: Bench) -> Result:
     return Result(data, lines)
 
 
-def section_playlist(bench: Bench) -> Result:
-    """A four-day program rendered with ``-j 1`` and with ``-j 2`` (warm cache, fresh folders).
+#: The program a runner renders (the issue's own command uses it with ``--weeks 1-2``).
+SHIPPED_PROGRAM = SCRIPT.parent.parent / "routines" / "week.yaml"
+#: -j 2 against -j 1, median wall time ratio: "markedly faster" made a number (at least 30 % more
+#: tracks per minute). On two cores the ceiling is well below 2, because one render already keeps
+#: about 1.3 cores busy (the encoder's threads, with the mix beside them): measured 2026-11-21,
+#: the ceiling was 1.4-1.5, so 1.3 is "marked" and still leaves the code little slack.
+TARGET_J2_SPEEDUP = 1.3
+#: What the code controls: -j 2 keeps the cores it can use busy, at least 90 % of
+#: min(2 x what -j 1 keeps busy, CPUs).
+TARGET_J2_BUSY = 0.9
 
-    Each run is the real CLI in its own process, so the figure includes worker start-up: what a
-    user waits for. Runs alternate (j1, j2, j1, ...) so other load falls on both alike.
-    """
-    folder = bench.workdir / "program"
-    folder.mkdir(exist_ok=True)
-    stations = 1 if min(bench.minutes) < 10 else 3
+
+def _small_program(folder: Path) -> Path:
+    """Four short synthetic days: the ``--quick`` smoke test's program (its figure means little)."""
     days = ("mon", "tue", "thu", "fri")
     for n, _day in enumerate(days):
-        data = routine_data(stations + n % 2, 0)
+        data = routine_data(1 + n % 2, 0)
         data["title"] = f"Bench day {n + 1}"
         (folder / f"day{n + 1}.yaml").write_text(json.dumps(data), encoding="utf-8")
     program = folder / "program.yaml"
     lines_yaml = ["title: Bench program", "days:"]
     lines_yaml += [f"  {day}: day{n + 1}.yaml" for n, day in enumerate(days)]
     program.write_text("\n".join(lines_yaml) + "\n", encoding="utf-8")
+    return program
 
-    def run_cli(jobs: int, out: Path) -> float:
+
+def section_playlist(bench: Bench) -> Result:
+    """The shipped program rendered with ``-j 1`` and with ``-j 2`` (warm cache, fresh folders).
+
+    Each run is the real CLI in its own process, so the figure includes worker start-up: what a
+    user waits for. Runs alternate (j1, j2, j1, ...) so other load falls on both alike. CPU seconds
+    of each run (the CLI, its workers and their ffmpegs, from ``RUSAGE_CHILDREN``) give how many
+    cores ``-j 1`` already keeps busy, and so the best ``-j 2`` could do on this machine.
+    """
+    folder = bench.workdir / "program"
+    folder.mkdir(exist_ok=True)
+    if bench.playlist_weeks is None:
+        program, weeks = _small_program(folder), None
+    else:
+        program, weeks = SHIPPED_PROGRAM, bench.playlist_weeks
+
+    def run_cli(jobs: int, out: Path) -> tuple[float, float]:
         command = [sys.executable, "-m", "audiocoach", "playlist", str(program), "-o", str(out)]
         command += ["-j", str(jobs), "-q", "--cache-dir", str(bench.cache_dir)]
+        command += ["--weeks", weeks] if weeks else []
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return wall, cpu
 
-    bench.log(f"playlist: warming the cache ({len(days)} tracks)")
+    bench.log(f"playlist: warming the cache ({program.name}, weeks {weeks or 'all'})")
     run_cli(2, folder / "warm")
+    manifest = json.loads((folder / "warm" / "manifest.json").read_text(encoding="utf-8"))
+    tracks = len(manifest["tracks"])
+    audio_ms = sum(entry["duration_ms"] for entry in manifest["tracks"].values())
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpus: dict[int, list[float]] = {1: [], 2: []}
     for i in range(bench.repeat):
         for jobs in (1, 2):
-            times[jobs].append(run_cli(jobs, folder / f"j{jobs}-{i}"))
-            bench.log(f"playlist -j {jobs}: {times[jobs][-1]:.1f} s")
-    manifest = json.loads((folder / "warm" / "manifest.json").read_text(encoding="utf-8"))
-    audio_ms = sum(entry["duration_ms"] for entry in manifest["tracks"].values())
+            wall, cpu = run_cli(jobs, folder / f"j{jobs}-{i}")
+            times[jobs].append(wall)
+            cpus[jobs].append(cpu)
+            bench.log(f"playlist -j {jobs}: {wall:.1f} s wall, {cpu:.1f} s CPU")
     j1, j2 = _median(times[1]), _median(times[2])
+    busy_j1 = _median(cpus[1]) / j1
+    busy_j2 = _median(cpus[2]) / j2
+    cpu_count = os.cpu_count() or 1
+    usable = min(2 * busy_j1, cpu_count)
+    # The best -j 2 could do if work cost the same CPU in parallel as alone (it costs a bit more).
+    ceiling = min(2.0, cpu_count / busy_j1) if busy_j1 > 0 else float("nan")
     data: Json = {
-        "tracks": len(days),
+        "program": str(program.relative_to(SCRIPT.parent.parent))
+        if weeks
+        else "synthetic (--quick)",
+        "weeks": weeks,
+        "tracks": tracks,
         "audio_ms": audio_ms,
         "j1_s": _spread(times[1]),
         "j2_s": _spread(times[2]),
+        "j1_cpu_s": _spread(cpus[1]),
+        "j2_cpu_s": _spread(cpus[2]),
+        "cores_busy_j1": busy_j1,
+        "cores_busy_j2": busy_j2,
+        "cores_usable_j2": usable,
         "speedup_j2": j1 / j2,
-        "cpus": os.cpu_count(),
+        "speedup_ceiling": ceiling,
+        "cpus": cpu_count,
     }
-    target = Target(
-        "playlist_j2_speedup",
-        j1 / j2 >= 1.4,
-        j1 / j2,
-        1.4,
-        "playlist with -j 2 markedly faster than -j 1 (median wall time ratio)",
-    )
-    lines = [
-        f"Playlist, {len(days)} tracks, {_clock(audio_ms)} of audio (warm cache; median of "
-        f"{bench.repeat})",
-        f"  -j 1                                          {j1:10.2f} s",
-        f"  -j 2                                          {j2:10.2f} s"
-        f"   -> {j1 / j2:.2f}x faster ({os.cpu_count()} CPUs)",
+    targets = [
+        Target(
+            "playlist_j2_speedup",
+            j1 / j2 >= TARGET_J2_SPEEDUP,
+            j1 / j2,
+            TARGET_J2_SPEEDUP,
+            "playlist with -j 2 markedly faster than -j 1 (median wall time ratio)",
+        ),
+        Target(
+            "playlist_j2_busy",
+            busy_j2 >= TARGET_J2_BUSY * usable,
+            busy_j2 / usable,
+            TARGET_J2_BUSY,
+            f"playlist -j 2 keeps the usable cores busy (fraction of {usable:.2f})",
+        ),
     ]
-    return Result(data, lines, [target])
+    lines = [
+        f"Playlist: {data['program']}, weeks {weeks or 'all'}: {tracks} tracks, "
+        f"{_clock(audio_ms)} of audio (warm cache; median of {bench.repeat})",
+        f"  -j 1                                          {j1:10.2f} s"
+        f"   ({_median(cpus[1]):.1f} s CPU: {busy_j1:.2f} cores busy)",
+        f"  -j 2                                          {j2:10.2f} s"
+        f"   ({_median(cpus[2]):.1f} s CPU: {busy_j2:.2f} cores busy of {usable:.2f} usable)",
+        f"  speedup                                       {j1 / j2:10.2f} x"
+        f"   (ceiling on {cpu_count} CPUs: {ceiling:.2f} x)",
+    ]
+    return Result(data, lines, targets)
 
 
 Section = Callable[[Bench], Result]
@@ -1035,6 +1098,16 @@ def _minutes(text: str) -> list[int]:
     if not values or any(not 1 <= v <= 600 for v in values):
         raise argparse.ArgumentTypeError("each length must be 1 to 600 minutes")
     return values
+
+
+def _sections(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown section {', '.join(unknown) or repr(text)}; choose from {', '.join(SECTIONS)}"
+        )
+    return names
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -1068,6 +1141,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         dest="ffmpeg_rss",
         action="store_false",
         help="run ffmpeg directly, not under /usr/bin/time (its RSS is then not reported)",
+    )
+    parser.add_argument(
+        "--playlist-weeks",
+        default="1-2",
+        help="weeks of routines/week.yaml the playlist section renders (default 1-2; "
+        "--quick uses a small synthetic program instead)",
+    )
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        default=None,
+        help=f"run only these sections, comma-separated ({', '.join(SECTIONS)}; default all)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (prints it)")
@@ -1135,9 +1220,11 @@ def run(args: argparse.Namespace) -> tuple[Json, list[str]]:
             workdir=workdir,
             verbose=not args.quiet,
             ffmpeg_rss=args.ffmpeg_rss,
+            playlist_weeks=None if args.quick else args.playlist_weeks,
         )
         for name, section in SECTIONS.items():
-            bench.results[name] = section(bench)
+            if args.only is None or name in args.only:
+                bench.results[name] = section(bench)
         results = bench.results
     machine["load_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     digest_after = library_digest()
@@ -1151,6 +1238,8 @@ def run(args: argparse.Namespace) -> tuple[Json, list[str]]:
             "sample_rate": SAMPLE_RATE,
             "naive_minutes": args.naive_minutes,
             "naive_sample": args.naive_sample,
+            "playlist_weeks": bench.playlist_weeks,
+            "sections": list(bench.results),
             "rss_unit": "MB = 10^6 bytes",
             "rss_python_source": "VmHWM of the render process (/proc/self/status)",
             "rss_ffmpeg_source": "GNU time %M around each ffmpeg run" if bench.ffmpeg_rss else None,

@@ -95,14 +95,49 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
         "rss_python_8min",
         "linearity",
         "playlist_j2_speedup",
+        "playlist_j2_busy",
     }
     playlist = report["playlist"]
     assert isinstance(playlist, dict)
     assert playlist["tracks"] == 4 and playlist["audio_ms"] > 0
-    for key in ("j1_s", "j2_s"):
+    assert playlist["weeks"] is None  # --quick: the small synthetic program
+    for key in ("j1_s", "j2_s", "j1_cpu_s", "j2_cpu_s"):
         assert _positive(playlist[key]["median"]), (key, playlist[key])
-    assert _positive(playlist["speedup_j2"])
+    for key in ("speedup_j2", "speedup_ceiling", "cores_busy_j1", "cores_busy_j2"):
+        assert _positive(playlist[key]), (key, playlist[key])
+    # CPU seconds include the workers and their encoders, so -j 1 is seen using more than the
+    # Python process alone and no run can keep more cores busy than the machine has.
+    assert 0 < playlist["cores_busy_j2"] <= playlist["cpus"] + 0.1
     for target in targets.values():
         assert isinstance(target["passed"], bool)
         assert _positive(target["value"]) and _positive(target["limit"])
     assert report["missed"] == [name for name, t in targets.items() if not t["passed"]]
+
+
+def test_only_runs_the_named_sections_and_rejects_unknown_ones() -> None:
+    bad = subprocess.run(
+        [sys.executable, str(BENCH), "--only", "renders,warp"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    assert "unknown section warp; choose from renders, naive, playlist" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_only_playlist() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--only", "playlist", "--json", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert data["settings"]["sections"] == ["playlist"]
+    assert "renders" not in data and "naive" not in data
+    assert set(data["targets"]) == {"playlist_j2_speedup", "playlist_j2_busy"}

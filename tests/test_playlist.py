@@ -11,6 +11,9 @@ from mutagen.id3 import ID3
 from audiocoach.cli import cli
 from audiocoach.errors import AudiocoachError
 from audiocoach.ffmpeg import decode_pcm
+from audiocoach.playlist import Job, SpeechSpec, check_schedulable, longest_first
+from audiocoach.program import load_program
+from audiocoach.render import RenderSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = ROOT / "routines" / "week.yaml"
@@ -206,3 +209,24 @@ def test_bad_week_range_is_input_error(tmp_path: Path, runner) -> None:
     assert result.exit_code == 2
     assert "outside this program, which has weeks 1-2" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_parallel_runs_start_the_longest_tracks_first(tmp_path: Path) -> None:
+    # Two workers given the week in program order could end with one idle while the other
+    # finishes Saturday's long power session; longest-first hands that out at once.
+    pf = load_program(WEEK)
+    tracks = list(pf.tracks(range(1, 2)))
+    lengths = check_schedulable(pf, tracks)
+    jobs = [
+        Job(t, tmp_path / f"{t.day}.mp3", "key", SpeechSpec(), RenderSettings(), ms)
+        for t, ms in zip(tracks, lengths, strict=True)
+    ]
+    order = [job.track.day for job in longest_first(jobs)]
+    assert order[0] == "sat"  # the power session, 37 minutes as written
+    assert set(order[-2:]) == {"tue", "thu"}  # the two short mobility routines
+    assert [job.estimate_ms for job in longest_first(jobs)] == sorted(lengths, reverse=True)
+    # ties keep program order, so a run's order is reproducible
+    same = [
+        Job(t, tmp_path / f"{t.day}.mp3", "key", SpeechSpec(), RenderSettings(), 1) for t in tracks
+    ]
+    assert longest_first(same) == same

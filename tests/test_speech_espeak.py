@@ -76,15 +76,16 @@ def test_voices_sound_different() -> None:
 
 
 def test_concurrent_use_is_safe() -> None:
-    # espeak adds a little randomness (lengths vary by a few ms), so compare lengths, which would
-    # be far off if two threads' samples were interleaved into one clip.
+    # espeak adds a little randomness (the same phrase measured 577..602 ms over runs, as the
+    # trimmed tail varies), so compare lengths with a margin: two threads' samples interleaved
+    # into one clip would be off by a whole phrase (500+ ms), or leave a clip empty.
     jobs = [("en-us", "Inhale"), ("en-gb", "Exhale slowly"), ("de", "Ausatmen")] * 4
     engines = {v: EspeakEngine(v) for v, _ in jobs}
     expected = [engines[v].synthesize(t).duration_ms for v, t in jobs]
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda job: engines[job[0]].synthesize(job[1]).duration_ms, jobs))
     for a, b in zip(got, expected, strict=True):
-        assert abs(a - b) <= 20
+        assert abs(a - b) <= 80
 
 
 def test_unknown_variant_is_an_error() -> None:
