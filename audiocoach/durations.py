@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import re
 
+from audiocoach.errors import shown
+
 _UNIT_MS = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|h|m|s))+")
@@ -22,15 +24,15 @@ MAX_DURATION_MS = 4 * 3_600_000
 def parse_duration(value: object) -> int:
     """Parse a duration to whole ms; raise ``ValueError`` with a message naming the right form."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
+        raise ValueError(f"expected {DURATION_FORMS}, got {shown(value)}")
     if isinstance(value, int | float):
         if not math.isfinite(value):
-            raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
+            raise ValueError(f"expected {DURATION_FORMS}, got {shown(value)}")
         if value < 0:
-            raise ValueError(f"a duration cannot be negative (got {value!r})")
+            raise ValueError(f"a duration cannot be negative (got {shown(value)})")
         if value > MAX_DURATION_MS / 1000:
             raise ValueError(
-                f"{value!r} seconds is too long; at most {format_duration(MAX_DURATION_MS)}"
+                f"{shown(value)} seconds is too long; at most {format_duration(MAX_DURATION_MS)}"
             )
         return round(value * 1000)
     if isinstance(value, str):
@@ -43,10 +45,10 @@ def parse_duration(value: object) -> int:
                 ms += float(number) * _UNIT_MS[unit]
             if ms > MAX_DURATION_MS:
                 raise ValueError(
-                    f"{value!r} is too long; at most {format_duration(MAX_DURATION_MS)}"
+                    f"{shown(value)} is too long; at most {format_duration(MAX_DURATION_MS)}"
                 )
             return round(ms)
-        raise ValueError(f"expected {DURATION_FORMS}, got {value!r}")
+        raise ValueError(f"expected {DURATION_FORMS}, got {shown(value)}")
     raise ValueError(f"expected {DURATION_FORMS}, got {type(value).__name__}")
 
 

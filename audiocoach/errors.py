@@ -53,6 +53,16 @@ def _cut(match: re.Match[str]) -> str:
     return f"{quoted[:60]}...{quoted[0]}"
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut short: a hostile file's list or number can be huge.
+
+    Quoted strings are also cut when an ``Issue`` is made, but a list or mapping's ``repr`` is not
+    one quoted string, so values are shown through this where they are put into a message.
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class AudiocoachError(Exception):
     """A failure of the environment or of a run (exit status 1)."""
 

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 from audiocoach.durations import DURATION_FORMS, parse_duration
+from audiocoach.errors import shown
 from audiocoach.routine import Breath, Exercise, parse_breath
 from audiocoach.routine import Pace as RoutinePace
 
@@ -122,9 +123,9 @@ def parse_factor(text: str, *, low: float = 0.25, high: float = 4.0, what: str =
     try:
         value = float(text.strip().lstrip("xX"))
     except ValueError:
-        raise ValueError(f"expected a number like 0.8 or 1.5, got {text!r}") from None
+        raise ValueError(f"expected a number like 0.8 or 1.5, got {shown(text)}") from None
     if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{what} must be from {low:g} to {high:g} (got {text!r})")
+        raise ValueError(f"{what} must be from {low:g} to {high:g} (got {shown(text)})")
     return value
 
 
@@ -137,10 +138,12 @@ def parse_duration_or_scale(text: str, *, low_ms: int = 0, high_ms: int = 3_600_
         ms = parse_duration(stripped)
     except ValueError:
         raise ValueError(
-            f"expected {DURATION_FORMS}, or a factor like x0.5; got {text!r}"
+            f"expected {DURATION_FORMS}, or a factor like x0.5; got {shown(text)}"
         ) from None
     if not low_ms <= ms <= high_ms:
-        raise ValueError(f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {text!r})")
+        raise ValueError(
+            f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {shown(text)})"
+        )
     return ms
 
 
@@ -152,9 +155,11 @@ def parse_bounded_duration(text: str, *, low_ms: int, high_ms: int) -> int:
     try:
         ms = parse_duration(text)
     except ValueError:
-        raise ValueError(f"expected {DURATION_FORMS}; got {text!r}") from None
+        raise ValueError(f"expected {DURATION_FORMS}; got {shown(text)}") from None
     if not low_ms <= ms <= high_ms:
-        raise ValueError(f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {text!r})")
+        raise ValueError(
+            f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {shown(text)})"
+        )
     return ms
 
 

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from audiocoach.durations import DURATION_FORMS, format_duration, parse_duration
-from audiocoach.errors import InputError, Issue
+from audiocoach.errors import InputError, Issue, shown
 from audiocoach.pace import PaceOptions, Scale, parse_duration_or_scale
 from audiocoach.routine import (
     BreathField,
@@ -62,14 +62,14 @@ def _signed_ms(value: object) -> int:
         if abs(value) > 600:
             raise ValueError("a change of more than 10 minutes a step is surely a mistake")
         return round(value * 1000)
-    raise ValueError(f"expected a change like +5s or -10s, got {value!r}")
+    raise ValueError(f"expected a change like +5s or -10s, got {shown(value)}")
 
 
 def _signed_int(value: object) -> int:
     if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a change like +1 or -2, got {value!r}")
+        raise ValueError(f"expected a change like +1 or -2, got {shown(value)}")
     if abs(value) > 10:
         raise ValueError("a change of more than 10 a step is surely a mistake")
     return value
@@ -379,7 +379,7 @@ def parse_weeks(text: str | None, program: Program) -> range:
         else:
             first = last = int(raw)
     except ValueError:
-        raise ValueError(f"expected a week like 2 or a range like 1-4, got {text!r}") from None
+        raise ValueError(f"expected a week like 2 or a range like 1-4, got {shown(text)}") from None
     if not 1 <= first <= last <= program.weeks:
         raise ValueError(f"weeks {raw} are outside this program, which has weeks 1-{program.weeks}")
     return range(first, last + 1)

@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from audiocoach.durations import DURATION_FORMS, parse_duration
-from audiocoach.errors import InputError, Issue
+from audiocoach.errors import InputError, Issue, shown
 from audiocoach.yamlsource import KeyPath, Source, dotted, read_source
 
 Ms = Annotated[int, BeforeValidator(parse_duration)]
@@ -53,13 +53,13 @@ def _count(low: int, high: int, what: str) -> Any:
         if isinstance(value, str):
             if not value.strip().isdigit():
                 raise ValueError(
-                    f"expected a whole number of {what} from {low} to {high}, got {value!r}"
+                    f"expected a whole number of {what} from {low} to {high}, got {shown(value)}"
                 )
             value = int(value.strip())
         if isinstance(value, float):
             if not math.isfinite(value) or value != int(value):
                 raise ValueError(
-                    f"expected a whole number of {what} from {low} to {high}, got {value!r}"
+                    f"expected a whole number of {what} from {low} to {high}, got {shown(value)}"
                 )
             value = int(value)
         if not low <= value <= high:
@@ -121,20 +121,20 @@ def parse_breath(value: object) -> Breath:
     elif isinstance(value, str) and ":" in value:
         pieces = value.split(":")
         if len(pieces) not in (2, 4):
-            raise ValueError(f"expected {_BREATH_FORMS}, got {value!r}")
+            raise ValueError(f"expected {_BREATH_FORMS}, got {shown(value)}")
         try:
             ms = [parse_duration(p.strip()) for p in pieces]
         except ValueError:
-            raise ValueError(f"expected {_BREATH_FORMS}, got {value!r}") from None
+            raise ValueError(f"expected {_BREATH_FORMS}, got {shown(value)}") from None
         if len(ms) == 2:
             ms = [ms[0], 0, ms[1], 0]
     else:
-        raise ValueError(f"expected {_BREATH_FORMS}, got {value!r}")
+        raise ValueError(f"expected {_BREATH_FORMS}, got {shown(value)}")
     inhale, hold_in, exhale, hold_out = ms
     if not (1000 <= inhale <= 20_000 and 1000 <= exhale <= 20_000):
-        raise ValueError(f"inhale and exhale must each be 1 to 20 seconds (got {value!r})")
+        raise ValueError(f"inhale and exhale must each be 1 to 20 seconds (got {shown(value)})")
     if hold_in > 30_000 or hold_out > 30_000:
-        raise ValueError(f"breath holds must be at most 30 seconds (got {value!r})")
+        raise ValueError(f"breath holds must be at most 30 seconds (got {shown(value)})")
     return Breath(inhale, hold_in, exhale, hold_out)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from audiocoach.durations import clock, format_duration, spoken_duration
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Settings, resolve
 from audiocoach.routine import Breath, Check, Exercise, Group, Rest, Routine, Say
-from audiocoach.timeline import TONES, WORK_KINDS, Chapter, Event, Phase, Timeline
+from audiocoach.timeline import TONES, Chapter, Event, Phase, Timeline
 from audiocoach.yamlsource import KeyPath
 
 SpeechMs = Callable[[str], int]
@@ -219,7 +219,6 @@ def _expand_exercise(
     *,
     intro: list[tuple[str, str]],
     round_no: int | None = None,
-    round_of: int | None = None,
     first_in_group: bool = True,
     chapter: str,
 ) -> list[Step]:
@@ -280,7 +279,6 @@ def _expand_exercise(
             steps.append(
                 _Rest(set_rest, path, preview=f"set {set_no + 1} of {ex.sets}", next_up=ex.exercise)
             )
-    _ = round_of
     return steps
 
 
@@ -367,7 +365,6 @@ def _expand_group(
                 (*path, "exercises", e_index),
                 intro=lines,
                 round_no=r if group.rounds > 1 else None,
-                round_of=group.rounds,
                 first_in_group=(r == 1),
                 chapter=title,
             )
@@ -721,7 +718,7 @@ class _Layout:
                         f"{step.exercise}: cue {text!r} dropped (no room in any set)"
                     )
 
-    def outro(self, title: str) -> None:
+    def outro(self) -> None:
         self.chapters.append(("Finish", self.t))
         start = self.t
         self.tone(start + LEAD_MS, "finish")
@@ -739,7 +736,6 @@ class _Layout:
             last = self.phases.pop()
             self.phases.append(Phase(last.kind, last.label, last.start_ms, needed))
             self.t = needed
-        _ = title
 
 
 def _tenths_up(ms: float) -> float:
@@ -802,7 +798,7 @@ def _lay_out(
         else:
             layout.rest(step)
     layout.finish_pools(steps)
-    layout.outro(routine.title)
+    layout.outro()
     total = layout.t
     if total > MAX_TOTAL_MS:
         raise ScheduleError(
@@ -837,7 +833,3 @@ def _chapters(marks: list[tuple[str, int]], total: int) -> tuple[Chapter, ...]:
         end = cleaned[i + 1][1] if i + 1 < len(cleaned) else total
         out.append(Chapter(title, start, end))
     return tuple(out)
-
-
-def work_phases(timeline: Timeline) -> list[Phase]:
-    return [p for p in timeline.phases if p.kind in WORK_KINDS]

@@ -1027,6 +1027,9 @@ def section_playlist(bench: Bench) -> Result:
             times[jobs].append(wall)
             cpus[jobs].append(cpu)
             bench.log(f"playlist -j {jobs}: {wall:.1f} s wall, {cpu:.1f} s CPU")
+    # Incremental: the same command again over a finished folder renders nothing.
+    again = [run_cli(2, folder / "warm")[0] for _ in range(bench.repeat)]
+    bench.log(f"playlist again, nothing changed: {_median(again):.2f} s")
     j1, j2 = _median(times[1]), _median(times[2])
     busy_j1 = _median(cpus[1]) / j1
     busy_j2 = _median(cpus[2]) / j2
@@ -1051,6 +1054,8 @@ def section_playlist(bench: Bench) -> Result:
         "speedup_j2": j1 / j2,
         "speedup_ceiling": ceiling,
         "cpus": cpu_count,
+        "again_s": _spread(again),
+        "again_fraction_of_j2": _median(again) / j2,
     }
     targets = [
         Target(
@@ -1077,6 +1082,8 @@ def section_playlist(bench: Bench) -> Result:
         f"   ({_median(cpus[2]):.1f} s CPU: {busy_j2:.2f} cores busy of {usable:.2f} usable)",
         f"  speedup                                       {j1 / j2:10.2f} x"
         f"   (ceiling on {cpu_count} CPUs: {ceiling:.2f} x)",
+        f"  again, nothing changed (-j 2)                 {_median(again):10.2f} s"
+        f"   ({100 * _median(again) / j2:.1f} % of a full -j 2 run)",
     ]
     return Result(data, lines, targets)
 

@@ -101,9 +101,15 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
     assert isinstance(playlist, dict)
     assert playlist["tracks"] == 4 and playlist["audio_ms"] > 0
     assert playlist["weeks"] is None  # --quick: the small synthetic program
-    for key in ("j1_s", "j2_s", "j1_cpu_s", "j2_cpu_s"):
+    for key in ("j1_s", "j2_s", "j1_cpu_s", "j2_cpu_s", "again_s"):
         assert _positive(playlist[key]["median"]), (key, playlist[key])
-    for key in ("speedup_j2", "speedup_ceiling", "cores_busy_j1", "cores_busy_j2"):
+    for key in (
+        "speedup_j2",
+        "speedup_ceiling",
+        "cores_busy_j1",
+        "cores_busy_j2",
+        "again_fraction_of_j2",
+    ):
         assert _positive(playlist[key]), (key, playlist[key])
     # CPU seconds include the workers and their encoders, so -j 1 is seen using more than the
     # Python process alone and no run can keep more cores busy than the machine has.
