@@ -1035,7 +1035,8 @@ def section_playlist(bench: Bench) -> Result:
     busy_j2 = _median(cpus[2]) / j2
     cpu_count = os.cpu_count() or 1
     usable = min(2 * busy_j1, cpu_count)
-    # The best -j 2 could do if work cost the same CPU in parallel as alone (it costs a bit more).
+    # The best -j 2 could do if the work cost the same CPU in parallel as alone. An estimate: this
+    # VM's CPU speed drifts by up to 20 % between runs, so a run may land a little above it.
     ceiling = min(2.0, cpu_count / busy_j1) if busy_j1 > 0 else float("nan")
     data: Json = {
         "program": str(program.relative_to(SCRIPT.parent.parent))
@@ -1081,7 +1082,7 @@ def section_playlist(bench: Bench) -> Result:
         f"  -j 2                                          {j2:10.2f} s"
         f"   ({_median(cpus[2]):.1f} s CPU: {busy_j2:.2f} cores busy of {usable:.2f} usable)",
         f"  speedup                                       {j1 / j2:10.2f} x"
-        f"   (ceiling on {cpu_count} CPUs: {ceiling:.2f} x)",
+        f"   (estimated ceiling on {cpu_count} CPUs: {ceiling:.2f} x)",
         f"  again, nothing changed (-j 2)                 {_median(again):10.2f} s"
         f"   ({100 * _median(again) / j2:.1f} % of a full -j 2 run)",
     ]
