@@ -197,6 +197,11 @@ def _check_depth(text: str, name: str) -> None:
     Values are counted too: half a million of them would take seconds to compose, only to be
     refused by the builder's budget afterwards.
     """
+
+    def refuse(event: yaml.Event, message: str) -> InputError:
+        mark = event.start_mark
+        return InputError([Issue(name, mark.line + 1, mark.column + 1, "", message)])
+
     depth = 0
     values = 0
     try:
@@ -204,34 +209,17 @@ def _check_depth(text: str, name: str) -> None:
             if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
                 values += 1
                 if values > MAX_VALUES:
-                    mark = event.start_mark
-                    raise InputError(
-                        [
-                            Issue(
-                                name,
-                                mark.line + 1,
-                                mark.column + 1,
-                                "",
-                                f"file holds more than {MAX_VALUES:,} values; "
-                                "a routine needs far fewer",
-                            )
-                        ]
+                    raise refuse(
+                        event,
+                        f"file holds more than {MAX_VALUES:,} values; a routine needs far fewer",
                     )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise InputError(
-                        [
-                            Issue(
-                                name,
-                                mark.line + 1,
-                                mark.column + 1,
-                                "",
-                                f"nesting is deeper than {MAX_DEPTH} levels; "
-                                "a routine needs only a few (sections > blocks > exercises)",
-                            )
-                        ]
+                    raise refuse(
+                        event,
+                        f"nesting is deeper than {MAX_DEPTH} levels; "
+                        "a routine needs only a few (sections > blocks > exercises)",
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1

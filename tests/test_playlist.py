@@ -104,12 +104,11 @@ def _tiny_program(folder: Path) -> Path:
     return program
 
 
-def test_editing_one_routine_rerenders_only_its_tracks(
-    tmp_path: Path, runner, cache_dir: Path
-) -> None:
-    program = _tiny_program(tmp_path)
+def _tiny_playlist(tmp_path: Path, cache_dir: Path) -> tuple[Path, list[str]]:
+    """The tiny program's output folder and the serial ``playlist`` command that renders it."""
     out = tmp_path / "out"
-    args = [
+    program = _tiny_program(tmp_path)
+    return out, [
         "playlist",
         str(program),
         "-o",
@@ -120,6 +119,12 @@ def test_editing_one_routine_rerenders_only_its_tracks(
         "--cache-dir",
         str(cache_dir),
     ]
+
+
+def test_editing_one_routine_rerenders_only_its_tracks(
+    tmp_path: Path, runner, cache_dir: Path
+) -> None:
+    out, args = _tiny_playlist(tmp_path, cache_dir)
     assert runner.invoke(cli, args).exit_code == 0
     before = {p.relative_to(out): p.stat().st_mtime_ns for p in out.rglob("*.mp3")}
     assert sorted(map(str, before)) == [
@@ -144,19 +149,7 @@ def test_editing_one_routine_rerenders_only_its_tracks(
 def test_failed_track_keeps_other_tracks_and_previous_playlists(
     tmp_path: Path, runner, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    program = _tiny_program(tmp_path)
-    out = tmp_path / "out"
-    args = [
-        "playlist",
-        str(program),
-        "-o",
-        str(out),
-        "-j",
-        "1",
-        "-q",
-        "--cache-dir",
-        str(cache_dir),
-    ]
+    out, args = _tiny_playlist(tmp_path, cache_dir)
     assert runner.invoke(cli, args).exit_code == 0
     playlist = out / "week-01" / "week-01.m3u8"
     previous = playlist.read_bytes()
