@@ -191,17 +191,17 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def _refusal(name: str, mark: yaml.Mark, message: str) -> InputError:
+    """The whole file refused at ``mark``: it is too big or too deep to read any further."""
+    return InputError([Issue(name, mark.line + 1, mark.column + 1, "", message)])
+
+
 def _check_depth(text: str, name: str) -> None:
     """Walk parser events (iterative, cheap) so deep nesting never reaches the composer.
 
     Values are counted too: half a million of them would take seconds to compose, only to be
     refused by the builder's budget afterwards.
     """
-
-    def refuse(event: yaml.Event, message: str) -> InputError:
-        mark = event.start_mark
-        return InputError([Issue(name, mark.line + 1, mark.column + 1, "", message)])
-
     depth = 0
     values = 0
     try:
@@ -209,15 +209,17 @@ def _check_depth(text: str, name: str) -> None:
             if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
                 values += 1
                 if values > MAX_VALUES:
-                    raise refuse(
-                        event,
+                    raise _refusal(
+                        name,
+                        event.start_mark,
                         f"file holds more than {MAX_VALUES:,} values; a routine needs far fewer",
                     )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise refuse(
-                        event,
+                    raise _refusal(
+                        name,
+                        event.start_mark,
                         f"nesting is deeper than {MAX_DEPTH} levels; "
                         "a routine needs only a few (sections > blocks > exercises)",
                     )
@@ -264,32 +266,18 @@ class _Builder:
     def _node(self, node: yaml.Node, path: KeyPath) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            line, col = self._pos(node)
-            raise InputError(
-                [
-                    Issue(
-                        self.name,
-                        line,
-                        col,
-                        "",
-                        f"file expands to more than {MAX_VALUES:,} values "
-                        "(YAML aliases repeating each other?); a routine needs far fewer",
-                    )
-                ]
+            raise _refusal(
+                self.name,
+                node.start_mark,
+                f"file expands to more than {MAX_VALUES:,} values "
+                "(YAML aliases repeating each other?); a routine needs far fewer",
             )
         if len(path) > MAX_DEPTH:  # only aliases get here: the text itself was checked
-            line, col = self._pos(node)
-            raise InputError(
-                [
-                    Issue(
-                        self.name,
-                        line,
-                        col,
-                        "",
-                        f"YAML aliases nest deeper than {MAX_DEPTH} levels (or refer to "
-                        "themselves); a routine needs only a few",
-                    )
-                ]
+            raise _refusal(
+                self.name,
+                node.start_mark,
+                f"YAML aliases nest deeper than {MAX_DEPTH} levels (or refer to "
+                "themselves); a routine needs only a few",
             )
         self.values[path] = self._pos(node)
         if isinstance(node, yaml.MappingNode):
