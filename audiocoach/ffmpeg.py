@@ -75,17 +75,22 @@ def last_error_line(stderr: bytes | str) -> str:
 
 
 def run_ffmpeg(
-    args: list[str], *, ffmpeg: str | None = None, what: str = "ffmpeg"
+    args: list[str],
+    *,
+    ffmpeg: str | None = None,
+    what: str = "ffmpeg",
+    stdin: bytes | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg to completion with ``args`` (after the executable); stdout and stderr captured.
 
-    Failure becomes one ``AudiocoachError`` line: ``{what} failed: <ffmpeg's last stderr line>``.
+    ``stdin`` is fed to ffmpeg (for ``-i pipe:0``); without it ffmpeg's stdin is empty. Failure
+    becomes one ``AudiocoachError`` line: ``{what} failed: <ffmpeg's last stderr line>``.
     """
     exe = ffmpeg or ffmpeg_exe()
     try:
         proc = subprocess.run(
             [exe, "-hide_banner", "-nostdin", *args],
-            stdin=subprocess.DEVNULL,
+            input=stdin if stdin is not None else b"",
             capture_output=True,
             check=False,
         )

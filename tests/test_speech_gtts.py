@@ -175,7 +175,7 @@ def test_bugs_are_not_disguised(mp3: bytes) -> None:
 
 
 def test_undecodable_audio_is_one_line() -> None:
-    with pytest.raises(AudiocoachError, match="ffmpeg could not decode"):
+    with pytest.raises(AudiocoachError, match="decoding speech from Google Translate failed: "):
         make(FakeFetch(b"this is not an mp3"), []).synthesize("Exhale")
     with pytest.raises(AudiocoachError, match="no audio"):
         make(FakeFetch(b""), []).synthesize("Exhale")
@@ -236,3 +236,12 @@ def test_decode_mp3_directly(mp3: bytes) -> None:
 def test_real_google_translate() -> None:
     clip = GttsEngine().synthesize("Inhale, reach forward")
     assert 500 <= clip.duration_ms <= 4000
+
+
+def test_decoding_uses_the_same_ffmpeg_as_everything_else(
+    mp3: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # AUDIOCOACH_FFMPEG chooses the ffmpeg for every run, Google's speech included
+    monkeypatch.setenv("AUDIOCOACH_FFMPEG", "/nonexistent/ffmpeg")
+    with pytest.raises(AudiocoachError, match="AUDIOCOACH_FFMPEG='/nonexistent/ffmpeg'"):
+        decode_mp3(mp3)

@@ -3,7 +3,7 @@
 The voice is better than espeak's but needs the network, can be rate-limited, and arrives as MP3.
 So: every request goes through an injectable ``fetch`` (tests use fakes, never the network); busy
 answers (429, 5xx) are retried with exponential backoff; no network at all fails at once with one
-line that says what still works. MP3 is decoded by the ffmpeg from ``imageio-ffmpeg`` through a
+line that says what still works. MP3 is decoded by the same ffmpeg as everything else, through a
 pipe, which needs no ffprobe and no temp files.
 
 gTTS (and its HTTP stack) is imported only when this engine is made, never for espeak.
@@ -12,12 +12,12 @@ gTTS (and its HTTP stack) is imported only when this engine is made, never for e
 from __future__ import annotations
 
 import importlib.metadata
-import subprocess
 import time
 from collections.abc import Callable
 from typing import Protocol
 
 from audiocoach.errors import AudiocoachError
+from audiocoach.ffmpeg import run_ffmpeg
 from audiocoach.speech.base import SAMPLE_RATE, Clip
 from audiocoach.speech.engines import check_speed, close_matches, finish_speech
 
@@ -100,48 +100,15 @@ def decode_mp3(mp3: bytes, *, tempo: float = 1.0, ffmpeg: str | None = None) -> 
     """MP3 bytes -> signed 16-bit mono PCM at ``SAMPLE_RATE``, optionally sped up or slowed down.
 
     ffmpeg reads from stdin with the format given, so it never needs ffprobe; it also honours the
-    encoder's padding header, so the decoded length is the real one.
+    encoder's padding header, so the decoded length is the real one. The ffmpeg is the one every
+    run uses (``ffmpeg_exe``: ``AUDIOCOACH_FFMPEG`` or the imageio-ffmpeg wheel).
     """
-    if ffmpeg is None:
-        import imageio_ffmpeg
-
-        try:
-            ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-        except RuntimeError as exc:  # the wheel's binary is missing or unusable
-            raise AudiocoachError(f"cannot find ffmpeg from imageio-ffmpeg: {exc}") from None
-    command = [
-        ffmpeg,
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-nostdin",
-        "-f",
-        "mp3",
-        "-i",
-        "pipe:0",
-    ]
+    args = ["-loglevel", "error", "-f", "mp3", "-i", "pipe:0"]
     if tempo != 1.0:
-        command += ["-filter:a", f"atempo={tempo:.4f}"]
-    command += [
-        "-f",
-        "s16le",
-        "-acodec",
-        "pcm_s16le",
-        "-ac",
-        "1",
-        "-ar",
-        str(SAMPLE_RATE),
-        "pipe:1",
-    ]
-    try:
-        done = subprocess.run(command, input=mp3, capture_output=True, check=False)
-    except OSError as exc:
-        raise AudiocoachError(f"cannot run ffmpeg at {ffmpeg}: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        last = detail[-1] if detail else f"exit status {done.returncode}"
-        raise AudiocoachError(f"ffmpeg could not decode speech from Google Translate: {last}")
-    return done.stdout
+        args += ["-filter:a", f"atempo={tempo:.4f}"]
+    args += ["-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1"]
+    what = "decoding speech from Google Translate"
+    return run_ffmpeg(args, ffmpeg=ffmpeg, what=what, stdin=mp3).stdout
 
 
 class GttsEngine:
@@ -166,7 +133,6 @@ class GttsEngine:
         retries: int = 4,
         backoff_s: float = 1.0,
         max_wait_s: float = 30.0,
-        ffmpeg: str | None = None,
     ) -> None:
         self.lang = lang.strip()
         self.tld = tld.strip().lstrip(".") or "com"
@@ -177,7 +143,6 @@ class GttsEngine:
         self.retries = max(0, retries)
         self.backoff_s = backoff_s
         self.max_wait_s = max_wait_s
-        self._ffmpeg = ffmpeg
         self._check_lang()
 
     def _check_lang(self) -> None:
@@ -203,7 +168,7 @@ class GttsEngine:
         mp3 = self._fetch_with_retries(text)
         if not mp3:
             raise AudiocoachError(f"Google Translate returned no audio for {text[:40]!r}")
-        pcm = decode_mp3(mp3, tempo=self.speed, ffmpeg=self._ffmpeg)
+        pcm = decode_mp3(mp3, tempo=self.speed)
         return finish_speech(pcm, SAMPLE_RATE)
 
     def _fetch_with_retries(self, text: str) -> bytes:
