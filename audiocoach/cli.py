@@ -29,7 +29,7 @@ from audiocoach.pace import (
     parse_factor,
     resolve,
 )
-from audiocoach.playlist import SpeechSpec, render_program
+from audiocoach.playlist import SpeechSpec, check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
     ProgramFile,
@@ -239,11 +239,11 @@ def _check(path: Path) -> str:
     if is_program(source):
         pf = program_from(source)
         tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
-        for track in tracks:
-            plan_timeline(pf.routines[track.day], track.pace, estimator(), track.routine)
+        check_schedulable(pf, tracks)
         return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
     rf = RoutineFile(validate_routine(source), source)
-    timeline = plan_timeline(rf, PaceOptions(), estimator())
+    speed = resolve(rf.routine.pace, PaceOptions()).speech_speed
+    timeline = plan_timeline(rf, PaceOptions(), estimator(speed))
     return f"{rf.routine.title} (about {format_duration(timeline.duration_ms)})"
 
 
@@ -507,6 +507,8 @@ def playlist(
     )
     for path in outcome.playlists:
         click.echo(f"wrote {path}")
+    if outcome.issues:  # the routine cannot be laid out with the real voice: fix, not retry
+        raise InputError(outcome.issues)
     if outcome.failed:
         for path, why in outcome.failed:
             click.echo(f"error: {path}: {why}", err=True)

@@ -24,13 +24,14 @@ from typing import Any
 
 from audiocoach import __version__
 from audiocoach.atomic import atomic_write_bytes, cleanup_stale_temps
-from audiocoach.errors import AudiocoachError, InputError
+from audiocoach.errors import AudiocoachError, InputError, Issue
 from audiocoach.estimate import estimator
 from audiocoach.program import ProgramFile, Track, safe_name
 from audiocoach.render import RenderSettings, Voice, render_timeline
 from audiocoach.schedule import ScheduleError, schedule
 from audiocoach.speech.cache import CachedEngine, SpeechCache
 from audiocoach.speech.engines import make_engine
+from audiocoach.yamlsource import KeyPath
 
 MANIFEST = "manifest.json"
 
@@ -73,6 +74,8 @@ class Done:
     duration_ms: int
     title: str
     error: str | None = None
+    #: The routine's block to change, when the real voice made the track impossible to lay out.
+    where: KeyPath | None = None
 
 
 @dataclass
@@ -80,6 +83,8 @@ class Outcome:
     rendered: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    #: Failures that are the input's fault, as located messages (exit status 2, not "retry").
+    issues: list[Issue] = field(default_factory=list)
     playlists: list[Path] = field(default_factory=list)
 
 
@@ -131,7 +136,10 @@ def _render_job(job: Job) -> Done:
         job.out.parent.mkdir(parents=True, exist_ok=True)
         render_timeline(timeline, voice, job.out, job.settings)
         return Done(job.out, job.key, timeline.duration_ms, job.track.title)
-    except (AudiocoachError, ScheduleError, OSError) as exc:
+    except ScheduleError as exc:  # the real voice is longer than the estimate the check used
+        message = f"week {job.track.week}: {exc.message}"
+        return Done(job.out, job.key, 0, job.track.title, error=message, where=exc.path)
+    except (AudiocoachError, OSError) as exc:
         return Done(job.out, job.key, 0, job.track.title, error=str(exc) or type(exc).__name__)
 
 
@@ -171,7 +179,8 @@ def check_schedulable(pf: ProgramFile, tracks: Iterable[Track]) -> list[int]:
     seen: set[tuple[int, str]] = set()
     for track in tracks:
         try:
-            lengths.append(schedule(track.routine, track.pace, estimator()).duration_ms)
+            speech_ms = estimator(_speed(track))
+            lengths.append(schedule(track.routine, track.pace, speech_ms).duration_ms)
         except ScheduleError as exc:
             rf = pf.routines[track.day]
             if (track.week, track.day) not in seen:
@@ -234,6 +243,9 @@ def render_program(
         rel = done.path.relative_to(out_dir).as_posix()
         if done.error:
             outcome.failed.append((done.path, done.error))
+            if done.where is not None:
+                day = next(j.track.day for j in todo if j.out == done.path)
+                outcome.issues.append(pf.routines[day].issue(done.where, done.error))
             continue
         job = next(j for j in todo if j.out == done.path)
         entries[rel] = {

@@ -223,3 +223,49 @@ def test_parallel_runs_start_the_longest_tracks_first(tmp_path: Path) -> None:
         Job(t, tmp_path / f"{t.day}.mp3", "key", SpeechSpec(), RenderSettings(), 1) for t in tracks
     ]
     assert longest_first(same) == same
+
+
+def test_a_track_the_real_voice_cannot_lay_out_is_located_input_error(
+    tmp_path: Path, runner, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pre-check sizes speech with an estimate; if the real voice turns out longer and a rep
+    # count no longer fits, the worker's failure is still the routine's fault: file:line:col,
+    # exit status 2, and not the "run again to retry" advice meant for environment failures.
+    (tmp_path / "fast.yaml").write_text(
+        "title: Fast\npace: {speech_speed: 0.5}\n"
+        "blocks:\n  - exercise: Squat\n    reps: 4\n    tempo: 0.5s\n",
+        encoding="utf-8",
+    )
+    program = tmp_path / "program.yaml"
+    program.write_text("title: P\ndays:\n  mon: fast.yaml\n", encoding="utf-8")
+    monkeypatch.setattr("audiocoach.playlist.estimator", lambda speed=1.0: lambda text: 1)
+    out = tmp_path / "out"
+    args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q"]
+    result = runner.invoke(cli, [*args, "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{tmp_path / 'fast.yaml'}:4:5: blocks[0]: week 1: Squat: a rep every")
+    assert "use a tempo of at least" in line
+    assert "Traceback" not in result.output and "retry" not in result.output
+    assert not list(out.rglob("*.mp3")) and not list(out.rglob("*.m3u8"))
+
+
+def test_validate_and_playlist_size_speech_at_the_days_speed(tmp_path: Path, runner) -> None:
+    # Half-speed speech makes the count too long for a 0.5 s rep: found before rendering.
+    (tmp_path / "fast.yaml").write_text(
+        "title: Fast\nblocks:\n  - exercise: Squat\n    reps: 4\n    tempo: 0.5s\n",
+        encoding="utf-8",
+    )
+    program = tmp_path / "program.yaml"
+    program.write_text(
+        "title: P\ndays:\n  mon:\n    routine: fast.yaml\n    pace: {speech_speed: 0.5}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["validate", str(program)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{tmp_path / 'fast.yaml'}:3:5: blocks[0]: week 1: Squat:")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["playlist", str(program), "-o", str(out), "-q"])
+    assert result.exit_code == 2
+    assert "use a tempo of at least" in result.stderr
+    assert not out.exists() or not list(out.rglob("*.mp3"))
