@@ -92,8 +92,3 @@ def runner() -> CliRunner:
     if _click_separates_stderr():
         return CliRunner()
     return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def routines_dir() -> Path:
-    return REPO / "routines"

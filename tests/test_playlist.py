@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from mutagen.id3 import ID3
+from shipped import WEEK
 
 from audiocoach.cli import cli
 from audiocoach.errors import AudiocoachError
@@ -14,9 +15,6 @@ from audiocoach.ffmpeg import decode_pcm
 from audiocoach.playlist import Job, SpeechSpec, check_schedulable, longest_first
 from audiocoach.program import load_program
 from audiocoach.render import RenderSettings
-
-ROOT = Path(__file__).resolve().parent.parent
-WEEK = ROOT / "routines" / "week.yaml"
 
 TINY = """\
 title: Tiny {n}

@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shipped import WEEK
 
 from audiocoach.cli import cli
 from audiocoach.errors import InputError
 from audiocoach.pace import PaceOptions
 from audiocoach.program import Change, load_program, parse_weeks, progress, safe_name
 from audiocoach.schedule import schedule
-
-ROOT = Path(__file__).resolve().parent.parent
-WEEK = ROOT / "routines" / "week.yaml"
 
 TINY = """\
 title: Tiny {n}

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
-from shipped import PROGRAMS, ROUTINES
+from shipped import ROUTINES
 from strategies import pace_options, routine_dicts, speech_engines
 
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Scale, resolve
@@ -257,7 +257,3 @@ SHIPPED = ROUTINES
 def test_shipped_routines_keep_the_rules(path: Path, options: PaceOptions, fake_speech) -> None:
     routine = load_routine(path).routine
     check_invariants(schedule(routine, options, fake_speech), routine, options)
-
-
-def test_shipped_routines_fixture(routines_dir: Path) -> None:
-    assert sorted(routines_dir.glob("*.yaml")) == sorted(SHIPPED + PROGRAMS)

@@ -158,11 +158,6 @@ def test_shipped_routines_are_valid(runner, path: Path) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-def test_routines_dir_fixture_points_at_the_repo(routines_dir: Path) -> None:
-    assert routines_dir.name == "routines"
-    assert (routines_dir.parent / "audiocoach").is_dir()
-
-
 def test_several_files_report_every_problem_of_every_file(runner, write_routine) -> None:
     good = write_routine(VALID, "good.yaml")
     first = BAD_DIR / "three_mistakes.yaml"
