@@ -23,10 +23,12 @@ from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.estimate import estimator
 from audiocoach.pace import (
     PaceOptions,
-    parse_bounded_duration,
     parse_breath_flag,
-    parse_duration_or_scale,
-    parse_factor,
+    parse_hold,
+    parse_pace,
+    parse_rep_tempo,
+    parse_rest,
+    parse_speech_speed,
     resolve,
 )
 from audiocoach.playlist import SpeechSpec, check_schedulable, render_program
@@ -68,13 +70,13 @@ def pace_options(func: F) -> F:
             "pace_factor",
             default="1",
             metavar="FACTOR",
-            callback=_converter(lambda v: parse_factor(v, low=0.25, high=4.0, what="--pace")),
+            callback=_converter(lambda v: parse_pace(v, what="--pace")),
             help="Scale work and rest together (0.5 = half as long). Breaths are not scaled.",
         ),
         click.option(
             "--rest",
             metavar="DURATION|xFACTOR",
-            callback=_converter(parse_duration_or_scale),
+            callback=_converter(parse_rest),
             help="Every rest this long (45s), or scaled (x0.5). Zero rests stay zero.",
         ),
         click.option(
@@ -86,13 +88,13 @@ def pace_options(func: F) -> F:
         click.option(
             "--rep-tempo",
             metavar="SECONDS|xFACTOR",
-            callback=_converter(lambda v: parse_duration_or_scale(v, low_ms=500, high_ms=60_000)),
+            callback=_converter(parse_rep_tempo),
             help="Seconds per rep for every rep exercise (3s), or scaled (x0.8).",
         ),
         click.option(
             "--hold",
             metavar="DURATION",
-            callback=_converter(lambda v: parse_bounded_duration(v, low_ms=5000, high_ms=600_000)),
+            callback=_converter(parse_hold),
             help="Length of open holds ('as long as comfortable'). Default 30s.",
         ),
         click.option(
@@ -109,9 +111,7 @@ def pace_options(func: F) -> F:
         click.option(
             "--speech-speed",
             metavar="FACTOR",
-            callback=_converter(
-                lambda v: parse_factor(v, low=0.5, high=2.0, what="--speech-speed")
-            ),
+            callback=_converter(lambda v: parse_speech_speed(v, what="--speech-speed")),
             help="Speech speed, 0.5 to 2.0 (1.0 normal). Changes timing too.",
         ),
     ]
@@ -269,11 +269,15 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
     source = read_source(routine)
+    weeks = kwargs.pop("weeks")
     if is_program(source):
+        if as_json:
+            raise click.UsageError("--json prints one routine's timeline; a program has many")
         pf = program_from(source)
-        click.echo(_format_program(pf, pace, speech, estimate, kwargs.pop("weeks")))
+        click.echo(_format_program(pf, pace, speech, estimate, weeks))
         return
-    kwargs.pop("weeks")
+    if weeks is not None:
+        raise click.UsageError("--weeks is for a program; this is a routine")
     rf = RoutineFile(validate_routine(source), source)
     speed = resolve(rf.routine.pace, pace).speech_speed
     speech_ms = estimator(speed) if estimate else speech.build(speed, _warn).speech_ms

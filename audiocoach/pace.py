@@ -9,7 +9,7 @@ breaths alone: a breath is a body rhythm, not a timer (change it with ``--breath
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from audiocoach.durations import DURATION_FORMS, parse_duration
 from audiocoach.errors import shown
@@ -163,5 +163,25 @@ def parse_bounded_duration(text: str, *, low_ms: int, high_ms: int) -> int:
     return ms
 
 
-def with_speech_speed(options: PaceOptions, speed: float | None) -> PaceOptions:
-    return replace(options, speech_speed=speed)
+# One parser per pace setting, with its limits: the flags and a program day's ``pace:`` share
+# them, so a value refused on the command line is refused in a file too.
+
+
+def parse_pace(text: str, *, what: str = "pace") -> float:
+    return parse_factor(text, low=0.25, high=4.0, what=what)
+
+
+def parse_rest(text: str) -> int | Scale:
+    return parse_duration_or_scale(text)
+
+
+def parse_rep_tempo(text: str) -> int | Scale:
+    return parse_duration_or_scale(text, low_ms=500, high_ms=60_000)
+
+
+def parse_hold(text: str) -> int:
+    return parse_bounded_duration(text, low_ms=5000, high_ms=600_000)
+
+
+def parse_speech_speed(text: str, *, what: str = "speech speed") -> float:
+    return parse_factor(text, low=0.5, high=2.0, what=what)

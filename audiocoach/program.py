@@ -13,7 +13,7 @@ import difflib
 import hashlib
 import math
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +22,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from audiocoach.durations import DURATION_FORMS, format_duration, parse_duration
 from audiocoach.errors import InputError, Issue, shown
-from audiocoach.pace import PaceOptions, Scale, parse_duration_or_scale
+from audiocoach.pace import (
+    PaceOptions,
+    Scale,
+    parse_hold,
+    parse_pace,
+    parse_rep_tempo,
+    parse_rest,
+    parse_speech_speed,
+)
 from audiocoach.routine import (
     BreathField,
     Exercise,
@@ -79,12 +87,17 @@ SignedMs = Annotated[int, BeforeValidator(_signed_ms)]
 SignedInt = Annotated[int, BeforeValidator(_signed_int)]
 
 
-def _rest_value(value: object) -> int | Scale:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValueError("expected a rest like 45s or a factor like x0.5")
-    return parse_duration_or_scale(value)
+def _flag(parse: Callable[[str], Any]) -> BeforeValidator:
+    """A day's pace value read as its command-line flag would be, with the same limits."""
+
+    def check(value: object) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # a bare number is seconds (or a factor), as on the command line
+        if not isinstance(value, str):
+            raise ValueError(f"expected a value like the flag takes, got {shown(value)}")
+        return parse(value)
+
+    return BeforeValidator(check)
 
 
 class _Model(BaseModel):
@@ -94,14 +107,14 @@ class _Model(BaseModel):
 class DayPace(_Model):
     """Pace for one day, with the same meaning as the CLI flags."""
 
-    pace: Annotated[float, Field(ge=0.25, le=4.0)] | None = None
-    rest: Annotated[int | Scale, BeforeValidator(_rest_value)] | None = None
+    pace: Annotated[float, _flag(parse_pace)] | None = None
+    rest: Annotated[int | Scale, _flag(parse_rest)] | None = None
     breath: BreathField | None = None
-    rep_tempo: Annotated[int | Scale, BeforeValidator(_rest_value)] | None = None
-    hold: Annotated[int, BeforeValidator(parse_duration)] | None = None
+    rep_tempo: Annotated[int | Scale, _flag(parse_rep_tempo)] | None = None
+    hold: Annotated[int, _flag(parse_hold)] | None = None
     countdown: Annotated[int, Field(ge=0, le=10)] | None = None
     steps: bool | None = None
-    speech_speed: Annotated[float, Field(ge=0.5, le=2.0)] | None = None
+    speech_speed: Annotated[float, _flag(parse_speech_speed)] | None = None
 
     def options(self) -> PaceOptions:
         return PaceOptions(
@@ -297,6 +310,11 @@ def is_program(source: Source) -> bool:
 def load_program(path: Path | str) -> ProgramFile:
     """Read and validate a program and every routine it names; all problems at once."""
     source = read_source(path, what="program")
+    if isinstance(source.data, dict) and "days" not in source.data:
+        for key in ("blocks", "sections"):
+            if key in source.data:
+                message = "this is a routine, not a weekly program (it has no days:); use render"
+                raise InputError([source.issue((key,), message, key=True)])
     return program_from(source)
 
 
@@ -328,7 +346,8 @@ def program_from(source: Source) -> ProgramFile:
     try:
         program = Program.model_validate(source.data)
     except ValidationError as exc:
-        raise InputError(issues + issues_from(exc, source, Program)) from None
+        found = issues + issues_from(exc, source, Program)
+        raise InputError(sorted(found, key=lambda issue: (issue.line, issue.col))) from None
     routines: dict[str, RoutineFile] = {}
     base = Path(source.file).parent
     for day, key in day_keys.items():
@@ -380,6 +399,8 @@ def parse_weeks(text: str | None, program: Program) -> range:
             first = last = int(raw)
     except ValueError:
         raise ValueError(f"expected a week like 2 or a range like 1-4, got {shown(text)}") from None
+    if first > last:
+        raise ValueError(f"weeks {raw} run backwards; write {last}-{first}")
     if not 1 <= first <= last <= program.weeks:
         raise ValueError(f"weeks {raw} are outside this program, which has weeks 1-{program.weeks}")
     return range(first, last + 1)
@@ -453,10 +474,13 @@ def layer(base: PaceOptions, top: PaceOptions | None) -> PaceOptions:
     def pick(mine: Any, theirs: Any) -> Any:
         if isinstance(theirs, Scale) and isinstance(mine, int):
             return theirs.apply(mine)
+        if isinstance(theirs, Scale) and isinstance(mine, Scale):
+            return Scale(mine.factor * theirs.factor)
         return theirs if theirs is not None else mine
 
     return PaceOptions(
-        pace=base.pace * top.pace,
+        # each factor is within 0.25..4, their product need not be: keep it where --pace is
+        pace=min(max(base.pace * top.pace, 0.25), 4.0),
         rest=pick(base.rest, top.rest),
         breath=top.breath or base.breath,
         rep_tempo=pick(base.rep_tempo, top.rep_tempo),

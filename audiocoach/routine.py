@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -354,15 +354,20 @@ BLOCK_KEYS = {
     "rest": "rest",
     "say": "say",
 }
-_TAGS = {"exercise-block", "rest-block", "group-block", "check-block", "say-block"}
+#: Each block's model by its tag (pydantic's discriminator, and where error paths are cleaned).
+_BLOCK_MODELS: dict[str, type[BaseModel]] = {
+    "exercise-block": Exercise,
+    "rest-block": Rest,
+    "group-block": Group,
+    "check-block": Check,
+    "say-block": Say,
+}
+_TAGS = set(_BLOCK_MODELS)
 
 
 def _block_tag(value: Any) -> str | None:
     if isinstance(value, BaseModel):
-        tag = {Exercise: "exercise", Rest: "rest", Group: "group", Check: "check", Say: "say"}.get(
-            type(value)
-        )
-        return f"{tag}-block" if tag else None
+        return next((tag for tag, m in _BLOCK_MODELS.items() if type(value) is m), None)
     if isinstance(value, dict):
         for key, tag in BLOCK_KEYS.items():
             if key in value:
@@ -447,6 +452,9 @@ class RoutineFile:
 def load_routine(path: Path | str) -> RoutineFile:
     """Read, parse and validate a routine file; ``InputError`` lists every problem at once."""
     source = read_source(path, what="routine")
+    if isinstance(source.data, dict) and "days" in source.data:
+        message = "this is a weekly program (it has days:), not a routine; use playlist"
+        raise InputError([source.issue(("days",), message, key=True)])
     return RoutineFile(validate_routine(source), source)
 
 
@@ -479,26 +487,34 @@ def validate_routine(source: Source) -> Routine:
 # --- turning pydantic errors into messages a runner can act on -------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    """A mapping whose values are ``model`` (a program's days): the next path part is a key."""
+
+    model: Any
+
+
 def _fields_at(model: type[BaseModel], path: KeyPath, data: Any) -> list[str]:
-    """The keys allowed in the mapping at ``path`` (for "did you mean")."""
+    """The keys allowed in the mapping at ``path`` (for "did you mean").
+
+    The models' own annotations are walked, so a nested model (a superset's exercises, a program
+    day's pace) is found without a table to keep in step; a block's model comes from its tag.
+    Shared with ``audiocoach.program``, whose models nest the same way.
+    """
     current: Any = model
     node = data
     for part in path:
+        if current is Block and not isinstance(part, int):  # node is the block itself now
+            current = _block_model(node)
         node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
-        if isinstance(part, int):
-            continue
-        current = _child_model(current, part)
+        if isinstance(current, _Keyed):
+            current = current.model
+        elif not isinstance(part, int):  # an index keeps the model of the list's items
+            current = _child_model(current, part)
         if current is None:
             return []
-    if current is Block or current is None:
-        tag = _block_tag(node) if isinstance(node, dict) else None
-        current = {
-            "exercise-block": Exercise,
-            "rest-block": Rest,
-            "group-block": Group,
-            "check-block": Check,
-            "say-block": Say,
-        }.get(tag or "")
+    if current is Block:
+        current = _block_model(node)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
@@ -510,20 +526,35 @@ def _has(node: Any, part: Any) -> bool:
     return isinstance(part, int) and 0 <= part < len(node)
 
 
+def _block_model(node: Any) -> type[BaseModel] | None:
+    tag = _block_tag(node) if isinstance(node, dict) else None
+    return _BLOCK_MODELS.get(tag or "")
+
+
 def _child_model(model: Any, key: str) -> Any:
-    if model is None or model is Block:
-        return None
+    """The model held by field ``key`` of ``model`` (or ``Block``, or a ``_Keyed``); else None."""
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return None
-    children = {
-        (Routine, "pace"): Pace,
-        (Routine, "sections"): Section,
-        (Routine, "blocks"): Block,
-        (Section, "blocks"): Block,
-        (Exercise, "breathe"): Breathe,
-        (Group, "exercises"): Exercise,
-    }
-    return children.get((model, key))
+    field = model.model_fields.get(key)
+    return _model_in(field.annotation) if field is not None else None
+
+
+def _model_in(annotation: Any) -> Any:
+    if annotation is Block:
+        return Block
+    if isinstance(annotation, type):
+        return annotation if issubclass(annotation, BaseModel) else None
+    args = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        return _model_in(args[0])
+    if get_origin(annotation) is dict:
+        inner = _model_in(args[1])
+        return _Keyed(inner) if inner is not None else None
+    for arg in args:
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _describe(value: Any) -> str:

@@ -9,7 +9,7 @@ from shipped import WEEK
 
 from audiocoach.cli import cli
 from audiocoach.errors import InputError
-from audiocoach.pace import PaceOptions
+from audiocoach.pace import PaceOptions, Scale
 from audiocoach.program import Change, load_program, parse_weeks, progress, safe_name
 from audiocoach.schedule import schedule
 
@@ -103,6 +103,32 @@ def test_cli_pace_applies_on_top_of_the_day(fake_speech) -> None:
         if p.kind == "rest"
     }
     assert flagged_rests == {20_000}
+    # factors multiply: the day's x1.3 under --rest x0.5 is x0.65 of the routine's own rests
+    halved = next(t for t in pf.tracks(range(1, 2), PaceOptions(rest=Scale(0.5))) if t.day == "sat")
+    halved_rests = {
+        p.duration_ms
+        for p in schedule(halved.routine, halved.pace, fake_speech).phases
+        if p.kind == "rest"
+    }
+    assert halved_rests == {round(45_000 * 0.65), round(60_000 * 0.65)}
+
+
+def test_day_pace_has_the_flags_limits_and_names_each_mistake(tmp_path: Path) -> None:
+    path = _program(
+        tmp_path,
+        "title: P\ndays:\n  mon:\n    routine: tiny1.yaml\n    pace:\n"
+        "      rets: 30s\n      rep_tempo: 0\n      hold: 0\n      pace: 9\n"
+        "      speech_speed: fast\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert info.value.text.splitlines() == [
+        f"{path}:6:7: days.mon.pace.rets: unknown key 'rets'; did you mean 'rest'?",
+        f"{path}:7:18: days.mon.pace.rep_tempo: must be from 0.5s to 60s (got '0')",
+        f"{path}:8:13: days.mon.pace.hold: must be from 5s to 600s (got '0')",
+        f"{path}:9:13: days.mon.pace.pace: pace must be from 0.25 to 4 (got '9')",
+        f"{path}:10:21: days.mon.pace.speech_speed: expected a number like 0.8 or 1.5, got 'fast'",
+    ]
 
 
 def test_parse_weeks() -> None:
@@ -114,6 +140,8 @@ def test_parse_weeks() -> None:
         parse_weeks("3-6", program)
     with pytest.raises(ValueError, match="like 2 or a range like 1-4"):
         parse_weeks("first", program)
+    with pytest.raises(ValueError, match="weeks 2-1 run backwards; write 1-2"):
+        parse_weeks("2-1", program)
 
 
 def _program(tmp_path: Path, body: str) -> Path:
@@ -191,3 +219,27 @@ def test_safe_name(title: str, expected: str | None) -> None:
     assert "/" not in name and "\\" not in name and name not in ("", ".", "..")
     if expected is not None:
         assert name == expected
+
+
+def test_a_file_of_the_other_kind_is_named_for_what_it_is(tmp_path: Path, runner) -> None:
+    routine = WEEK.parent / "posture-reset.yaml"
+    result = runner.invoke(cli, ["render", str(WEEK), "-o", str(tmp_path / "x.mp3")])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{WEEK}:10:1: days: this is a weekly program (it has days:), not a routine; use playlist\n"
+    )
+    result = runner.invoke(cli, ["playlist", str(routine), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{routine}:12:1: sections: this is a routine, not a weekly program (it has no days:); "
+        "use render\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plan_refuses_options_that_do_not_apply(runner) -> None:
+    routine = WEEK.parent / "posture-reset.yaml"
+    result = runner.invoke(cli, ["plan", str(routine), "--estimate", "--weeks", "2"])
+    assert result.exit_code == 2 and "--weeks is for a program; this is a routine" in result.stderr
+    result = runner.invoke(cli, ["plan", str(WEEK), "--estimate", "--json"])
+    assert result.exit_code == 2 and "--json prints one routine's timeline" in result.stderr

@@ -14,6 +14,8 @@ import pytest
 from shipped import ALL_FILES
 
 from audiocoach.cli import cli
+from audiocoach.errors import InputError
+from audiocoach.routine import load_routine
 
 BAD_DIR = Path(__file__).parent / "bad"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
@@ -177,3 +179,27 @@ def test_validate_needs_a_file(runner) -> None:
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 2
     assert "Missing argument" in result.stderr
+
+
+def test_did_you_mean_inside_supersets_and_breathe(write_routine) -> None:
+    path = write_routine(
+        """
+        title: Nested typos
+        blocks:
+          - superset: Pair
+            exercises:
+              - exercise: Row
+                reps: 5
+                tempp: 2s
+          - exercise: Flow
+            duration: 30s
+            breathe:
+              inhal: Up
+        """
+    )
+    with pytest.raises(InputError) as info:
+        load_routine(path)
+    assert info.value.text.splitlines() == [
+        f"{path}:7:9: blocks[0].exercises[0].tempp: unknown key 'tempp'; did you mean 'tempo'?",
+        f"{path}:11:7: blocks[1].breathe.inhal: unknown key 'inhal'; did you mean 'inhale'?",
+    ]
