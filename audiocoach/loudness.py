@@ -1056,15 +1056,9 @@ class _Leveller:
         gain = fit.gain / over if over > 1.0 else fit.gain
         return _quantise(out, gain * self.scale)
 
-    def report(self) -> tuple[dict[ClipKey, float], dict[ClipKey, float]]:
-        """(own gain dB, limiter depth dB) of the speech clips fitted so far."""
-        gains = {key: voice.gain_db for key, voice in self.voices.items()}
-        depths = {}
-        for key, fit in self._fits.items():
-            gains[key] = 20 * math.log10(fit.gain)
-            if fit.limited_db > 0:
-                depths[key] = fit.limited_db
-        return gains, depths
+    def limited(self) -> dict[ClipKey, float]:
+        """The most the limiter took (dB) from each speech clip fitted so far, where it took any."""
+        return {key: fit.limited_db for key, fit in self._fits.items() if fit.limited_db > 0}
 
 
 def _quantise(samples: np.ndarray, gain: float) -> np.ndarray:
@@ -1101,9 +1095,8 @@ class MixLevels:
     integrated loudness the plan expects ffmpeg to measure on the encoded file;
     ``predicted_peak_dbtp`` is the true peak no moment of the mix exceeds before encoding.
     ``pcm`` gives each clip's final int16 samples with every gain applied, made when the mixer
-    first asks; ``clip_gain_db`` and ``limited_db`` then tell, per speech clip, its own level
-    change before the global gain and the most the limiter took from it; ``compressed_db``, the
-    most the leveller took from each (known from the plan).
+    first asks; ``limited_db`` then tells, per speech clip, the most the limiter took from it;
+    ``compressed_db``, the most the leveller took from each (known from the plan).
     """
 
     gain_db: float
@@ -1113,12 +1106,8 @@ class MixLevels:
     _leveller: _Leveller = field(repr=False, compare=False)
 
     @property
-    def clip_gain_db(self) -> Mapping[ClipKey, float]:
-        return MappingProxyType(self._leveller.report()[0])
-
-    @property
     def limited_db(self) -> Mapping[ClipKey, float]:
-        return MappingProxyType(self._leveller.report()[1])
+        return MappingProxyType(self._leveller.limited())
 
     @property
     def compressed_db(self) -> Mapping[ClipKey, float]:
