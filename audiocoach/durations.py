@@ -68,6 +68,14 @@ def format_duration(ms: int) -> str:
     return f"{secs}s"
 
 
+def timestamp(ms: int) -> str:
+    """``hh:mm:ss.mmm``, as WebVTT cues and Vorbis chapter comments write a time."""
+    hours, rest = divmod(max(ms, 0), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
 def clock(ms: int) -> str:
     """``m:ss`` (or ``h:mm:ss``) for the plan table."""
     seconds = ms // 1000

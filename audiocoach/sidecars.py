@@ -8,23 +8,23 @@ render can be checked against what was planned. Each is written atomically, like
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 
 from audiocoach.atomic import atomic_write_bytes
+from audiocoach.durations import timestamp
 from audiocoach.errors import AudiocoachError
+from audiocoach.speech.text import TERMINAL_CODES
 from audiocoach.timeline import Event, Timeline
 
 __all__ = ["lrc_text", "vtt_text", "write_lrc", "write_timeline_json", "write_vtt"]
 
 
 #: Terminal colour codes pasted into a routine ("\x1b[31m"): no player should show them.
-_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?")
 
 
 def _one_line(text: str) -> str:
     """Text as one clean line: breaks and control characters (a bell, an escape) become spaces."""
-    text = _TERMINAL_CODES.sub("", text)
+    text = TERMINAL_CODES.sub("", text)
     return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
@@ -52,13 +52,6 @@ def lrc_text(timeline: Timeline, *, artist: str = "audiocoach") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _vtt_clock(ms: int) -> str:
-    hours, rest = divmod(max(ms, 0), 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
 def _vtt_escape(text: str) -> str:
     # cue text is a tiny markup language: &, < and > must be escaped, and "-->" cannot appear
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -71,7 +64,7 @@ def vtt_text(timeline: Timeline) -> str:
     out = [f"WEBVTT - {title}" if title else "WEBVTT", ""]
     for n, e in enumerate(_spoken(timeline), start=1):
         end = max(e.end_ms, e.at_ms + 1)
-        out += [str(n), f"{_vtt_clock(e.at_ms)} --> {_vtt_clock(end)}"]
+        out += [str(n), f"{timestamp(e.at_ms)} --> {timestamp(end)}"]
         out += [_vtt_escape(_one_line(e.text or "")), ""]
     return "\n".join(out)
 

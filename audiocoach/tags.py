@@ -39,6 +39,7 @@ from mutagen.id3 import (
     ID3NoHeaderError,
 )
 
+from audiocoach.durations import timestamp
 from audiocoach.errors import AudiocoachError
 from audiocoach.timeline import Chapter, Timeline
 
@@ -141,13 +142,6 @@ def _id3(info: TrackInfo) -> ID3:
     return tags
 
 
-def _clock(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
 def _vorbis_comments(info: TrackInfo) -> dict[str, str]:
     comments = {"TITLE": info.title, "ARTIST": info.artist}
     optional = {
@@ -162,7 +156,7 @@ def _vorbis_comments(info: TrackInfo) -> dict[str, str]:
     }
     comments.update({k: v for k, v in optional.items() if v})
     for i, chapter in enumerate(_clean_chapters(info.chapters, info.length_ms), start=1):
-        comments[f"CHAPTER{i:03d}"] = _clock(chapter.start_ms)
+        comments[f"CHAPTER{i:03d}"] = timestamp(chapter.start_ms)
         comments[f"CHAPTER{i:03d}NAME"] = chapter.title
     return comments
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 PhaseKind = Literal[
     "intro",
@@ -23,17 +23,7 @@ PhaseKind = Literal[
     "transition",
     "outro",
 ]
-PHASE_KINDS: tuple[str, ...] = (
-    "intro",
-    "prepare",
-    "work",
-    "rest",
-    "breath-in",
-    "breath-hold",
-    "breath-out",
-    "transition",
-    "outro",
-)
+PHASE_KINDS: tuple[str, ...] = get_args(PhaseKind)
 
 #: Phases in which the runner is working (the "exact" periods of the timing rules).
 WORK_KINDS = frozenset({"work", "breath-in", "breath-hold", "breath-out"})
@@ -59,7 +49,7 @@ TONES: dict[str, int | None] = {
 class Phase:
     """A contiguous stretch of the track with one purpose (announce, work, rest, ...)."""
 
-    kind: str
+    kind: PhaseKind
     label: str
     start_ms: int
     end_ms: int
@@ -95,7 +85,7 @@ class Event:
     """
 
     at_ms: int
-    kind: str
+    kind: EventKind
     duration_ms: int
     text: str | None = None
     tone: str | None = None

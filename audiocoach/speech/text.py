@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["MAX_CHARS", "number_words", "ordinal_words", "speakable"]
+__all__ = ["MAX_CHARS", "TERMINAL_CODES", "number_words", "ordinal_words", "speakable"]
 
 #: Longest text returned. Routine fields are capped well below this; it only keeps pathological
 #: input from tying up an engine for minutes. Longer text is cut at a sentence boundary.
@@ -311,7 +311,8 @@ def _read_english(text: str) -> str:
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]{0,500}>")
 #: Terminal colour and cursor codes pasted from a console ("\x1b[31m"): else "[31m" reads as
 #: "thirty-one meters" once the escape character itself is dropped.
-_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?")
+#: ANSI escape sequences (colours, cursor moves) pasted in from a terminal.
+TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]?")
 _WHITESPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…)])")
 _SPACE_AFTER_OPEN = re.compile(r"([(])\s+")
@@ -421,7 +422,7 @@ def speakable(text: str, *, lang: str = "en") -> str:
     text = _VULGAR_FRACTIONS.sub(lambda m: " " + m.group(0), text)
     text = unicodedata.normalize("NFKC", text)
     text = _MARKUP.sub(" ", text)
-    text = _TERMINAL_CODES.sub(" ", text)
+    text = TERMINAL_CODES.sub(" ", text)
     # One space for any run of whitespace, so no rule below ever scans a long run of it.
     text = _WHITESPACE.sub(" ", text)
     english = _is_english(lang)
