@@ -135,7 +135,11 @@ PROGRAMS: dict[str, tuple[str, int, str]] = {
         2,
         "no routine file 'xxx",
     ),
-    "routine-is-the-program": ("title: W\ndays: {mon: week.yaml}\n", 2, "unknown key 'days'"),
+    "routine-is-the-program": (
+        "title: W\ndays: {mon: week.yaml}\n",
+        2,
+        "this is a weekly program (it has days:), not a routine",
+    ),
 }
 
 
