@@ -29,8 +29,7 @@ from audiocoach.estimate import estimator
 from audiocoach.program import ProgramFile, Track, safe_name
 from audiocoach.render import RenderSettings, Voice, render_timeline
 from audiocoach.schedule import ScheduleError, schedule
-from audiocoach.speech.cache import CachedEngine, SpeechCache
-from audiocoach.speech.engines import make_engine
+from audiocoach.speech.registry import SpeechSettings, cached_engine
 from audiocoach.yamlsource import KeyPath
 
 MANIFEST = "manifest.json"
@@ -40,20 +39,24 @@ MANIFEST = "manifest.json"
 class SpeechSpec:
     """How to build the voice in a worker (engines are not sent between processes)."""
 
-    engine: str = "espeak"
+    engine: str | None = None
     voice: str | None = None
     lang: str = "en"
     tld: str = "com"
     cache_dir: Path | None = None
     use_cache: bool = True
+    voice_model: Path | None = None
 
     def build(self, speed: float, warn: Callable[[str], None] | None = None) -> Voice:
-        engine = make_engine(
-            self.engine, voice=self.voice, speed=speed, lang=self.lang, tld=self.tld
+        settings = SpeechSettings(
+            engine=self.engine,
+            voice=self.voice,
+            voice_model=self.voice_model,
+            tld=self.tld,
+            cache_dir=self.cache_dir,
+            use_cache=self.use_cache,
         )
-        quiet: Callable[[str], None] = warn or (lambda message: None)
-        cache = SpeechCache(self.cache_dir, on_warning=quiet) if self.use_cache else None
-        return Voice(CachedEngine(engine, cache))
+        return Voice(cached_engine(settings, lang=self.lang, speed=speed, on_warning=warn))
 
 
 @dataclass(frozen=True)

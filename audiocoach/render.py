@@ -23,6 +23,7 @@ from audiocoach.routine import Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
 from audiocoach.sidecars import write_lrc, write_timeline_json, write_vtt
 from audiocoach.speech.base import Clip, Engine
+from audiocoach.speech.batch import synthesize_all
 from audiocoach.speech.text import speakable
 from audiocoach.tags import TrackInfo, write_tags
 from audiocoach.timeline import Timeline
@@ -53,11 +54,13 @@ class Voice:
         return self.clip(text).duration_ms
 
     def warm(self, texts: Iterable[str], progress: Progress | None = None) -> None:
-        """Synthesize ahead of scheduling so a progress bar can count phrases."""
-        for text in texts:
-            self.clip(text)
-            if progress:
-                progress(1)
+        """Synthesize ahead of scheduling, on all cores (``synthesize_all``), so a progress bar
+        can count phrases; repeats of a spoken form count at once."""
+        texts = list(texts)
+        spoken = list(dict.fromkeys(s for s in map(speakable, texts) if s))
+        if progress and len(texts) > len(spoken):
+            progress(len(texts) - len(spoken))
+        synthesize_all(self.engine, spoken, progress=progress)
 
     def clips_for(self, timeline: Timeline) -> dict[str, Clip]:
         return {text: self.clip(text) for text in timeline.utterances()}

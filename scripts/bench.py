@@ -264,10 +264,10 @@ def _voice(cache_dir: str) -> Any:
     """A ``Voice`` as the CLI builds it (espeak, default speed, on-disk cache) on ``cache_dir``."""
     from audiocoach.render import Voice
     from audiocoach.speech.cache import CachedEngine, SpeechCache
-    from audiocoach.speech.engines import make_engine
+    from audiocoach.speech.registry import SpeechSettings, make_engine
 
     cache = SpeechCache(cache_dir, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
-    return Voice(CachedEngine(make_engine("espeak", speed=1.0), cache))
+    return Voice(CachedEngine(make_engine(SpeechSettings(engine="espeak"), speed=1.0), cache))
 
 
 def _routine_file(data: Json) -> Any:
@@ -362,7 +362,7 @@ def _child_render(spec: Json) -> Json:
     t_import = time.perf_counter()
     # what ``audiocoach.cli`` imports for a render (espeak itself loads on first use, as there)
     import audiocoach.speech.cache
-    import audiocoach.speech.engines  # noqa: F401
+    import audiocoach.speech.registry  # noqa: F401
     from audiocoach.pace import PaceOptions
     from audiocoach.render import RenderSettings, likely_phrases, plan_timeline, render_timeline
 
@@ -1005,6 +1005,7 @@ def section_playlist(bench: Bench) -> Result:
     def run_cli(jobs: int, out: Path) -> tuple[float, float]:
         command = [sys.executable, "-m", "audiocoach", "playlist", str(program), "-o", str(out)]
         command += ["-j", str(jobs), "-q", "--cache-dir", str(bench.cache_dir)]
+        command += ["--engine", "espeak"]  # as the render sections: the pipeline, not the voice
         command += ["--weeks", weeks] if weeks else []
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
