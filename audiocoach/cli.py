@@ -569,7 +569,7 @@ def voices(engine: str | None, lang: str | None) -> None:
         where = {"bundled": "bundled", "user": f"user: {v.path}", "model": f"file: {v.path}"}.get(
             v.source, f"espeak-ng: {v.description}".rstrip(": ")
         )
-        click.echo(f"{v.engine:<7} {v.name:<30} {v.language:<12} {where}")
+        click.echo(f"{v.engine:<7} {v.name:<30} {v.language or '-':<12} {where}")
     click.echo(f"\nyour Piper voices folder: {voices_dir()}")
 
 

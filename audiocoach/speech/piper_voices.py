@@ -163,6 +163,15 @@ def read_model(model: Path, source: VoiceSource = "model") -> PiperModel:
     num_speakers = _positive_int(config, config_path, "num_speakers")
     if not isinstance(config.get("phoneme_id_map"), dict) or not config["phoneme_id_map"]:
         raise _issue(config_path, "missing; is this a Piper voice config?", key="phoneme_id_map")
+    espeak = config.get("espeak") if isinstance(config.get("espeak"), dict) else {}
+    espeak_voice = espeak.get("voice") if isinstance(espeak, dict) else None
+    phoneme_type = config.get("phoneme_type", "espeak")
+    if phoneme_type == "espeak" and not (isinstance(espeak_voice, str) and espeak_voice.strip()):
+        raise _issue(
+            config_path,
+            "missing: the espeak-ng voice that reads this model's text",
+            key="espeak.voice",
+        )
     speaker_map = config.get("speaker_id_map") or {}
     speakers: tuple[str, ...] = ()
     if num_speakers > 1 and isinstance(speaker_map, dict):
@@ -172,9 +181,8 @@ def read_model(model: Path, source: VoiceSource = "model") -> PiperModel:
         speakers = tuple(name for _, name in ordered)
     language = config.get("language") if isinstance(config.get("language"), dict) else {}
     code = language.get("code") if isinstance(language, dict) else None
-    espeak = config.get("espeak") if isinstance(config.get("espeak"), dict) else {}
     if not isinstance(code, str) or not code.strip():
-        code = espeak.get("voice") if isinstance(espeak, dict) else None
+        code = espeak_voice
     inference = config.get("inference") if isinstance(config.get("inference"), dict) else {}
     length_scale = inference.get("length_scale", 1.0) if isinstance(inference, dict) else 1.0
     if isinstance(length_scale, bool) or not isinstance(length_scale, int | float):
