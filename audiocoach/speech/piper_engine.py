@@ -60,6 +60,9 @@ PEAK = 10 ** (-1 / 20)
 FINISH_VERSION = 1
 #: Models kept loaded per process (each is ~100-200 MB in memory once loaded).
 _MAX_SESSIONS = 2
+#: onnxruntime intra-op threads per session: 1, so phrases run side by side on threads and a
+#: clip's samples never depend on the thread count (``scripts/piper_parallel.py`` varies it).
+INTRA_OP_THREADS = 1
 
 
 def _version(package: str) -> str:
@@ -96,7 +99,7 @@ def _load(model: PiperModel) -> PiperVoice:
 
         config = PiperConfig.from_dict(json.loads(model.config_path.read_text(encoding="utf-8")))
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1  # see the module notes: threads run phrases side by side
+        options.intra_op_num_threads = INTRA_OP_THREADS
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: no optimizer chatter on the user's terminal
         try:
