@@ -17,12 +17,12 @@ also share the caller's engine, its memo and its loaded model.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from audiocoach.speech.base import Clip, Engine
 from audiocoach.speech.cache import CachedEngine
+from audiocoach.speech.finish import usable_cpus
 
 __all__ = ["Progress", "concurrency", "synthesize_all"]
 
@@ -64,7 +64,7 @@ def synthesize_all(
     clips: dict[str, Clip] = {}
     if not unique:
         return clips
-    threads = min(jobs or os.cpu_count() or 1, concurrency(engine), len(unique))
+    threads = min(jobs or usable_cpus(), concurrency(engine), len(unique))
     if threads <= 1:
         for text in unique:
             clips[text] = engine.synthesize(text)

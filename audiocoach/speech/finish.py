@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 
 import numpy as np
 
 from audiocoach.errors import AudiocoachError
 from audiocoach.speech.base import SAMPLE_RATE, Clip
 
-__all__ = ["FADE_MS", "MARGIN_MS", "check_speed", "close_matches", "finish_speech"]
+__all__ = ["FADE_MS", "MARGIN_MS", "check_speed", "close_matches", "finish_speech", "usable_cpus"]
 
 #: Silence kept before the first and after the last audible sample.
 MARGIN_MS = 15
@@ -33,6 +34,18 @@ def check_speed(speed: float, low: float, high: float) -> float:
     if not isinstance(speed, int | float) or not math.isfinite(speed) or speed <= 0:
         raise AudiocoachError(f"speech speed must be a positive number, got {speed!r}")
     return min(max(float(speed), low), high)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, as a container or ``taskset`` sets it),
+    which can be fewer than the machine has."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        return counter() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
 
 
 def close_matches(word: str, candidates: list[str], n: int = 5) -> str:

@@ -43,7 +43,7 @@ import numpy as np
 from audiocoach.errors import InputError
 from audiocoach.speech.base import Clip
 from audiocoach.speech.digest import file_digest
-from audiocoach.speech.finish import check_speed, close_matches, finish_speech
+from audiocoach.speech.finish import check_speed, close_matches, finish_speech, usable_cpus
 from audiocoach.speech.piper_voices import PiperModel
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class PiperEngine:
         self.noise_scale = float(noise_scale)
         self.noise_w = float(noise_w)
         self.digest_memo = digest_memo
-        self.concurrency = os.cpu_count() or 1
+        self.concurrency = usable_cpus()
         self._identity: str | None = None
         self._identity_lock = threading.Lock()
 
