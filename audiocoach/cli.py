@@ -11,7 +11,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from audiocoach.pace import (
     parse_speech_speed,
     resolve,
 )
+from audiocoach.phrasebook import Phrasebook, language_tag, phrasebook_for
 from audiocoach.playlist import SpeechSpec, check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
@@ -144,7 +146,13 @@ def speech_options(func: F) -> F:
             help="Speech engine: espeak (offline) or gtts (Google, online).",
         ),
         click.option("--voice", default=None, help="espeak voice (see 'audiocoach voices')."),
-        click.option("--lang", default="en", show_default=True, help="Language (gtts, espeak)."),
+        click.option(
+            "--lang",
+            default=None,
+            callback=_converter(language_tag),
+            help="Language of the coach's words and the voice: en, de, es, fr, de-AT, ... "
+            "(default: the routine's language:, else en).",
+        ),
         click.option(
             "--tld", default="com", show_default=True, help="gtts accent: com, co.uk, com.au, ..."
         ),
@@ -168,14 +176,34 @@ def _warn(message: str) -> None:
 
 
 def _speech_from(kwargs: dict[str, Any]) -> SpeechSpec:
+    """The speech options; ``lang`` is ``--lang`` or en (see ``_spoken_language``)."""
     return SpeechSpec(
         engine=kwargs.pop("engine"),
         voice=kwargs.pop("voice"),
-        lang=kwargs.pop("lang"),
+        lang=kwargs.pop("lang") or "en",
         tld=kwargs.pop("tld"),
         cache_dir=kwargs.pop("cache_dir"),
         use_cache=not kwargs.pop("no_cache"),
     )
+
+
+def _spoken_language(
+    flag: str | None, routine: RoutineFile, speech: SpeechSpec
+) -> tuple[Phrasebook, SpeechSpec]:
+    """``--lang``, else the routine's ``language:``, else English: its phrasebook and voice."""
+    tag = flag or routine.routine.language or "en"
+    book = phrasebook_for(tag)
+    if book.notice:
+        _warn(book.notice)
+    return book, replace(speech, lang=tag)
+
+
+def _warn_languages(tags: Iterable[str | None]) -> None:
+    """One warning per language without a phrasebook among a program's tracks."""
+    for tag in dict.fromkeys(tags):
+        notice = phrasebook_for(tag).notice
+        if notice:
+            _warn(notice)
 
 
 def handle_errors(func: F) -> F:
@@ -239,9 +267,11 @@ def _check(path: Path) -> str:
     if is_program(source):
         pf = program_from(source)
         tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
+        _warn_languages(track.routine.language for track in tracks)
         check_schedulable(pf, tracks)
         return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
     rf = RoutineFile(validate_routine(source), source)
+    _warn_languages([rf.routine.language])
     speed = resolve(rf.routine.pace, PaceOptions()).speech_speed
     timeline = plan_timeline(rf, PaceOptions(), estimator(speed))
     return f"{rf.routine.title} (about {format_duration(timeline.duration_ms)})"
@@ -267,6 +297,7 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
     day, routine, duration and what progressed.
     """
     pace = _pace_from(kwargs)
+    lang = kwargs["lang"]
     speech = _speech_from(kwargs)
     source = read_source(routine)
     weeks = kwargs.pop("weeks")
@@ -274,22 +305,27 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
         if as_json:
             raise click.UsageError("--json prints one routine's timeline; a program has many")
         pf = program_from(source)
-        click.echo(_format_program(pf, pace, speech, estimate, weeks))
+        click.echo(_format_program(pf, pace, speech, estimate, weeks, lang))
         return
     if weeks is not None:
         raise click.UsageError("--weeks is for a program; this is a routine")
     rf = RoutineFile(validate_routine(source), source)
+    book, speech = _spoken_language(lang, rf, speech)
     speed = resolve(rf.routine.pace, pace).speech_speed
     speech_ms = estimator(speed) if estimate else speech.build(speed, _warn).speech_ms
-    timeline = plan_timeline(rf, pace, speech_ms)
+    timeline = plan_timeline(rf, pace, speech_ms, phrasebook=book)
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
         return
-    click.echo(format_plan(timeline))
+    click.echo(format_plan(timeline, book))
 
 
-def format_plan(timeline: Timeline) -> str:
-    """A readable table: one row per phase with what is said in it; a run of breaths is one row."""
+def format_plan(timeline: Timeline, phrasebook: Phrasebook | None = None) -> str:
+    """A readable table: one row per phase with what is said in it; a run of breaths is one row.
+
+    ``phrasebook`` (the timeline's language, default English) words the breath rows' labels.
+    """
+    book = phrasebook or phrasebook_for(None)
     breath_kinds = {"breath-in", "breath-out", "breath-hold"}
     rows: list[list[Any]] = []  # [start, kind, label, said, breaths]
     speech = list(timeline.speech())
@@ -301,7 +337,7 @@ def format_plan(timeline: Timeline) -> str:
                 said.append(speech[index].text or "")
             index += 1
         if phase.kind in breath_kinds:
-            label = phase.label.split(": breath")[0]
+            label = book.work_label(phase.exercise or phase.label, phase.side)
             if rows and rows[-1][1] == "breath" and rows[-1][2] == label:
                 rows[-1][3] += said
                 rows[-1][4] += phase.kind == "breath-in"
@@ -313,7 +349,7 @@ def format_plan(timeline: Timeline) -> str:
     for start, kind, label, said, breaths in rows:
         detail = " ".join(said)
         if kind == "breath":
-            label = f"{label} ({breaths} breath{'s' if breaths != 1 else ''})"
+            label = book.say("label.breaths", name=label, n=breaths)
         lines.append(f"{clock(start):>8}  {kind:<11} {label[:38]:<38} {detail}".rstrip())
     lines.append("")
     lines.append(f"Total {clock(timeline.duration_ms)} ({format_duration(timeline.duration_ms)})")
@@ -352,13 +388,15 @@ def render(
 ) -> None:
     """Render a routine to a voice-guided audio file with chapters."""
     pace = _pace_from(kwargs)
+    lang = kwargs["lang"]
     rf = load_routine(routine)
     out = output or Path(routine.name).with_suffix(".mp3")
-    voice = _speech_from(kwargs).build(resolve(rf.routine.pace, pace).speech_speed, _warn)
-    phrases = likely_phrases(rf, pace)
+    book, speech = _spoken_language(lang, rf, _speech_from(kwargs))
+    voice = speech.build(resolve(rf.routine.pace, pace).speech_speed, _warn)
+    phrases = likely_phrases(rf, pace, phrasebook=book)
     with _bar(len(phrases), "speech", quiet) as bar:
         voice.warm(phrases, bar.update)
-    timeline = plan_timeline(rf, pace, voice.speech_ms)
+    timeline = plan_timeline(rf, pace, voice.speech_ms, phrasebook=book)
     settings = RenderSettings(
         bitrate=bitrate,
         sample_rate=sample_rate,
@@ -407,7 +445,12 @@ def _weeks(pf: ProgramFile, text: str | None) -> range:
 
 
 def _format_program(
-    pf: ProgramFile, pace: PaceOptions, speech: SpeechSpec, estimate: bool, weeks: str | None
+    pf: ProgramFile,
+    pace: PaceOptions,
+    speech: SpeechSpec,
+    estimate: bool,
+    weeks: str | None,
+    lang: str | None = None,
 ) -> str:
     lines = [
         pf.program.title,
@@ -416,7 +459,9 @@ def _format_program(
     ]
     voices: dict[float, Voice] = {}
     total = 0
-    for track in pf.tracks(_weeks(pf, weeks), pace):
+    tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
+    _warn_languages(track.routine.language for track in tracks)
+    for track in tracks:
         speed = resolve(track.routine.pace, track.pace).speech_speed
         if estimate:
             speech_ms = estimator(speed)
@@ -480,9 +525,11 @@ def playlist(
     Only tracks whose inputs changed since the last run are rendered again.
     """
     pace = _pace_from(kwargs)
+    lang = kwargs["lang"]
     speech = _speech_from(kwargs)
     pf = load_program(program)
-    tracks = list(pf.tracks(_weeks(pf, weeks), pace))
+    tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
+    _warn_languages(track.routine.language for track in tracks)
     bar_box: dict[str, Any] = {}
 
     def on_plan(count: int) -> None:

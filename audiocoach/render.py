@@ -19,6 +19,7 @@ from audiocoach.estimate import estimator
 from audiocoach.loudness import plan_gain
 from audiocoach.mix import mix_chunks
 from audiocoach.pace import PaceOptions
+from audiocoach.phrasebook import Phrasebook
 from audiocoach.routine import Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
 from audiocoach.sidecars import write_lrc, write_timeline_json, write_vtt
@@ -64,21 +65,29 @@ class Voice:
 
 
 def plan_timeline(
-    rf: RoutineFile, pace: PaceOptions, speech_ms: SpeechMs, routine: Routine | None = None
+    rf: RoutineFile,
+    pace: PaceOptions,
+    speech_ms: SpeechMs,
+    routine: Routine | None = None,
+    *,
+    phrasebook: Phrasebook | None = None,
 ) -> Timeline:
     """Schedule a routine; one that cannot be laid out is an input error at its line.
 
     ``routine`` replaces the file's own (a program's week after progression), keeping its lines.
+    ``phrasebook`` says the coach's words (default: the routine's ``language:``, else English).
     """
     try:
-        return schedule(routine or rf.routine, pace, speech_ms)
+        return schedule(routine or rf.routine, pace, speech_ms, phrasebook=phrasebook)
     except ScheduleError as exc:
         raise InputError([rf.issue(exc.path, exc.message)]) from None
 
 
-def likely_phrases(rf: RoutineFile, pace: PaceOptions) -> list[str]:
+def likely_phrases(
+    rf: RoutineFile, pace: PaceOptions, *, phrasebook: Phrasebook | None = None
+) -> list[str]:
     """The phrases a render will speak, from a quick estimated plan (to count progress)."""
-    return plan_timeline(rf, pace, estimator()).utterances()
+    return plan_timeline(rf, pace, estimator(), phrasebook=phrasebook).utterances()
 
 
 @dataclass(frozen=True)

@@ -504,7 +504,7 @@ def test_breath_phase_too_short_to_say_is_rejected() -> None:
     with pytest.raises(ScheduleError) as info:
         schedule(routine, PaceOptions(breath=parse_breath_flag("1:1")), slow_speech)
     message = info.value.message
-    assert "too short to say 'inhale'" in message
+    assert "a 1s inhale is too short to say 'Inhale.'" in message
     assert "--breath" in message
     need = float(re.search(r"at least (\d+(?:\.\d+)?)s", message).group(1))
     assert need * 1000 >= slow_speech("Inhale.")
