@@ -187,7 +187,7 @@ def said_span(ms: int) -> Span:
     if seconds < 60:
         return Span(seconds=seconds)
     if seconds >= 600:
-        hours, minutes = divmod(_half_up(seconds, 60), 60)
+        hours, minutes = divmod(_half_up(ms, 60_000), 60)
         return Span(hours=hours, minutes=minutes)
     minutes, rest = divmod(seconds, 60)
     return Span(minutes=minutes, seconds=rest)
@@ -388,6 +388,8 @@ def _flatten(node: Any, prefix: str, where: str, out: dict[str, Template]) -> No
             if not all(isinstance(v, str) for v in value.values()):
                 raise PhrasebookError(f"{where}: {name}: every plural form is text")
             out[name] = MappingProxyType(dict(value))
+        elif isinstance(value, dict) and set(value) <= set(PLURAL_CATEGORIES):
+            raise PhrasebookError(f"{where}: {name}: plural forms need an 'other' form")
         elif isinstance(value, dict):
             _flatten(value, f"{name}.", where, out)
         else:
