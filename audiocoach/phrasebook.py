@@ -232,13 +232,19 @@ class _Number:
             return str(self.value)
         if spec not in NUMBER_SPECS:
             raise ValueError(f"unknown number format {spec!r}; use one of {NUMBER_SPECS}")
-        words = num2words(self.value, lang=self.book.number_language)
+        words = _spelled(self.value, self.book.number_language)
         gender = spec.partition(".")[2]
         if not gender:
             return words
         table = self.book.agreement.get(gender, {})
         head, sep, last = _split_last_word(words)
         return head + sep + table.get(last, last)
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelled(value: int, language: str) -> str:
+    """num2words' cardinal, memoized: a long routine says the same counts hundreds of times."""
+    return num2words(value, lang=language)
 
 
 def _split_last_word(words: str) -> tuple[str, str, str]:
@@ -307,22 +313,22 @@ class Phrasebook:
         )
 
     def length(self, span: Span) -> str:
-        """ "1 minute 30 seconds", "eine Minute und dreißig Sekunden", "2 hours"."""
-        parts = []
+        """Say a length: "1 minute 30 seconds", "eine Minute und dreißig Sekunden", "2 hours".
+
+        Parts that are zero are left out; two parts are joined by the language's own pattern
+        (``minutes_seconds``, ``hours_minutes``), hours with minutes and seconds by both.
+        """
+        small = [
+            self.say(unit, n=n)
+            for unit, n in (("minutes", span.minutes), ("seconds", span.seconds))
+            if n
+        ]
+        if len(small) == 2:
+            small = [self.say("minutes_seconds", minutes=small[0], seconds=small[1])]
         if span.hours:
-            parts.append(("hours", span.hours))
-        if span.minutes:
-            parts.append(("minutes", span.minutes))
-        if span.seconds or not parts:
-            parts.append(("seconds", span.seconds))
-        words = [self.say(key, n=n) for key, n in parts]
-        if len(words) == 1:
-            return words[0]
-        first, second = parts[0][0], parts[1][0]
-        pair = "hours_minutes" if first == "hours" else "minutes_seconds"
-        if first == "hours" and second == "seconds":  # not produced by said/estimated spans
-            pair = "minutes_seconds"
-        return self.say(pair, **{first: words[0], second: words[1]})
+            hours = self.say("hours", n=span.hours)
+            return self.say("hours_minutes", hours=hours, minutes=small[0]) if small else hours
+        return small[0] if small else self.say("seconds", n=0)
 
     def duration(self, ms: int) -> str:
         """A known length said exactly enough: "30 seconds" (see ``said_span``)."""

@@ -23,7 +23,7 @@ from audiocoach.cli import cli
 from audiocoach.estimate import estimator
 from audiocoach.ffmpeg import decode_pcm
 from audiocoach.pace import PaceOptions
-from audiocoach.phrasebook import load_phrasebook
+from audiocoach.phrasebook import available_languages, load_phrasebook
 from audiocoach.program import load_program
 from audiocoach.render import Voice, plan_timeline, render_timeline
 from audiocoach.routine import Routine, load_routine
@@ -33,7 +33,10 @@ from audiocoach.speech.espeak import EspeakEngine
 from audiocoach.tags import read_chapters
 from audiocoach.timeline import WORK_KINDS, Timeline
 
+#: The languages the yoga routine is translated into (routines/upper-back-yoga-LANG.yaml).
 LANGUAGES = ["de", "es", "fr"]
+#: Every phrasebook but English: a language added later is checked for English words too.
+PHRASEBOOKS = [lang for lang in available_languages() if lang != "en"]
 SOURCE = "upper-back-yoga"
 ENGLISH_ROUTINES = [
     "upper-back-yoga",
@@ -171,11 +174,11 @@ def test_translations_validate_and_plan_through_the_cli(lang: str, runner: CliRu
 def _english_in(texts: list[str], lang: str, vocabulary: set[str]) -> set[str]:
     found: set[str] = set()
     for text in texts:
-        found |= (words(text) & vocabulary) - SAME_IN_BOTH[lang]
+        found |= (words(text) & vocabulary) - SAME_IN_BOTH.get(lang, set())
     return found
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", PHRASEBOOKS)
 @pytest.mark.parametrize("name", [f"{SOURCE}-LANG", *ENGLISH_ROUTINES])
 def test_no_english_coach_words_or_number_words(lang: str, name: str) -> None:
     """Every phrase and label the coach adds is in the language; counts are its words, no digits.
@@ -184,7 +187,10 @@ def test_no_english_coach_words_or_number_words(lang: str, name: str) -> None:
     supersets and circuits, named and left/right sides, alternating counts, rests with next-up,
     open holds, checks, time-left calls and the countdown.
     """
-    routine = load_routine(ROUTINES_DIR / f"{name.replace('LANG', lang)}.yaml").routine
+    path = ROUTINES_DIR / f"{name.replace('LANG', lang)}.yaml"
+    if not path.exists():
+        path = ROUTINES_DIR / f"{SOURCE}.yaml"  # a language without a translated routine yet
+    routine = load_routine(path).routine
     for pace in ({}, {"countdown": 10, "hold": 200_000, "rest": 50_000}):
         timeline = plan(routine, lang, **pace)
         spoken, shown = coach_words(timeline, routine)
