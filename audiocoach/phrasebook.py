@@ -358,7 +358,7 @@ class Phrasebook:
         return self.say("label.side", name=exercise, side=self.side_name(side))
 
     def join_names(self, names: list[str]) -> str:
-        """ "A, then B, then C" with this language's "then"."""
+        """Join names with the language's "then": "A, then B, then C"."""
         return self.say("group.then").join(names)
 
 

@@ -157,7 +157,7 @@ def _summary(ex: Exercise, settings: Settings, book: Phrasebook) -> str:
 
 
 def _side_line(side: str, book: Phrasebook, *, switch: bool) -> str:
-    """ "Left side." as a side starts, "Switch sides. Right side." when it changes."""
+    """The side line: "Left side." as a side starts, "Switch sides. Right side." on a change."""
     key = book.side_key(side)
     prefix = "side.switch_" if switch else "side.start_"
     if key:
