@@ -11,7 +11,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +29,7 @@ from audiocoach.pace import (
     parse_rest,
     parse_speech_speed,
 )
+from audiocoach.phrasebook import language_tag, phrasebook_for
 from audiocoach.playlist import check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
@@ -145,7 +146,9 @@ def speech_options(func: F) -> F:
         click.option(
             "--lang",
             default=None,
-            help="Language the coach speaks (default: the routine's language:, else en).",
+            callback=_converter(language_tag),
+            help="Language of the coach's words and the voice: en, de, es, fr, de-AT, ... "
+            "(default: the routine's language:, else en).",
         ),
         click.option(
             "--tld", default="com", show_default=True, help="gtts accent: com, co.uk, com.au, ..."
@@ -177,6 +180,14 @@ def _speech_from(kwargs: dict[str, Any]) -> SpeechSettings:
         cache_dir=kwargs.pop("cache_dir"),
         use_cache=not kwargs.pop("no_cache"),
     )
+
+
+def _warn_languages(tags: Iterable[str | None]) -> None:
+    """One warning per language without a phrasebook among a program's tracks."""
+    for tag in dict.fromkeys(tags):
+        notice = phrasebook_for(tag).notice
+        if notice:
+            _warn(notice)
 
 
 def handle_errors(func: F) -> F:
@@ -255,13 +266,14 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
     source = read_source(path)
     if is_program(source):
         pf = program_from(source)
-        tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
+        tracks = list(pf.tracks(range(1, pf.program.weeks + 1), language=lang))
+        _warn_languages(track.routine.language for track in tracks)
         check_schedulable(pf, tracks)
         if not estimate:
-            speakers = Speakers(speech, _warn)
+            speakers = Speakers(speech)  # warned above, once per language
             for track in tracks:
                 rf = pf.routines[track.day]
-                plan_routine(rf, track.pace, speakers, routine=track.routine, lang=lang)
+                plan_routine(rf, track.pace, speakers, routine=track.routine)
         return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
     rf = RoutineFile(validate_routine(source), source)
     timeline = plan_routine(rf, PaceOptions(), speech, lang=lang, estimate=estimate, warn=_warn)
@@ -306,7 +318,11 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
 
 
 def format_plan(timeline: Timeline) -> str:
-    """A readable table: one row per phase with what is said in it; a run of breaths is one row."""
+    """A readable table: one row per phase with what is said in it; a run of breaths is one row.
+
+    The breath rows' labels are worded in the timeline's language.
+    """
+    book = phrasebook_for(timeline.language or None)
     breath_kinds = {"breath-in", "breath-out", "breath-hold"}
     rows: list[list[Any]] = []  # [start, kind, label, said, breaths]
     speech = list(timeline.speech())
@@ -318,7 +334,7 @@ def format_plan(timeline: Timeline) -> str:
                 said.append(speech[index].spoken or speech[index].text or "")
             index += 1
         if phase.kind in breath_kinds:
-            label = phase.label.split(": breath")[0]
+            label = book.work_label(phase.exercise or phase.label, phase.side)
             if rows and rows[-1][1] == "breath" and rows[-1][2] == label:
                 rows[-1][3] += said
                 rows[-1][4] += phase.kind == "breath-in"
@@ -330,7 +346,7 @@ def format_plan(timeline: Timeline) -> str:
     for start, kind, label, said, breaths in rows:
         detail = " ".join(said)
         if kind == "breath":
-            label = f"{label} ({breaths} breath{'s' if breaths != 1 else ''})"
+            label = book.say("label.breaths", name=label, n=breaths)
         lines.append(f"{clock(start):>8}  {kind:<11} {label[:38]:<38} {detail}".rstrip())
     lines.append("")
     total = timeline.duration_ms
@@ -477,7 +493,7 @@ def _format_program(
     ]
     speakers = Speakers(speech, _warn)
     total = 0
-    for track in pf.tracks(_weeks(pf, weeks), pace):
+    for track in pf.tracks(_weeks(pf, weeks), pace, lang):
         rf = pf.routines[track.day]
         planned = plan_routine(
             rf, track.pace, speakers, routine=track.routine, lang=lang, estimate=estimate
@@ -542,7 +558,8 @@ def playlist(
     speech = _speech_from(kwargs)
     lang = kwargs.pop("lang")
     pf = load_program(program)
-    tracks = list(pf.tracks(_weeks(pf, weeks), pace))
+    tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
+    _warn_languages(track.routine.language for track in tracks)
     bar_box: dict[str, Any] = {}
 
     def on_plan(count: int) -> None:
