@@ -19,6 +19,7 @@ import click
 
 from audiocoach import __version__
 from audiocoach.durations import clock, format_duration
+from audiocoach.encode import output_format
 from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.estimate import estimator
 from audiocoach.pace import (
@@ -338,6 +339,11 @@ def format_plan(timeline: Timeline) -> str:
 @click.option("--sample-rate", type=click.IntRange(8000, 48000), default=44100, show_default=True)
 @click.option("--transcript", is_flag=True, help="Also write .lrc and .vtt of what is said.")
 @click.option("--timeline", "timeline_json", is_flag=True, help="Also write .timeline.json.")
+@click.option(
+    "--chapters-json",
+    is_flag=True,
+    help="Also write .chapters.json (Podcasting 2.0 chapters, for a feed's <podcast:chapters>).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @handle_errors
 def render(
@@ -347,13 +353,18 @@ def render(
     sample_rate: int,
     transcript: bool,
     timeline_json: bool,
+    chapters_json: bool,
     quiet: bool,
     **kwargs: Any,
 ) -> None:
     """Render a routine to a voice-guided audio file with chapters."""
     pace = _pace_from(kwargs)
-    rf = load_routine(routine)
     out = output or Path(routine.name).with_suffix(".mp3")
+    try:
+        output_format(out)  # every format written carries chapters; others are refused here
+    except AudiocoachError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    rf = load_routine(routine)
     voice = _speech_from(kwargs).build(resolve(rf.routine.pace, pace).speech_speed, _warn)
     phrases = likely_phrases(rf, pace)
     with _bar(len(phrases), "speech", quiet) as bar:
@@ -364,6 +375,7 @@ def render(
         sample_rate=sample_rate,
         transcript=transcript,
         timeline_json=timeline_json,
+        chapters_json=chapters_json,
     )
     with _bar(timeline.duration_ms, "mixing", quiet) as bar:
         done = {"ms": 0}
@@ -374,7 +386,7 @@ def render(
 
         result = render_timeline(timeline, voice, out, settings, advance)
     click.echo(
-        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(timeline.chapters)} chapters)"
+        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(result.chapters)} chapters)"
     )
     for path in result.sidecars:
         click.echo(f"wrote {path}")

@@ -220,6 +220,7 @@ def render_program(
             bitrate=settings.bitrate,
             sample_rate=settings.sample_rate,
             fmt=settings.fmt,
+            chapters_json=True,  # every track gets its Podcasting 2.0 chapters file
             tags=tags,
         )
         key = track_key(track, identity + f" speed={_speed(track)}", job_settings)
@@ -230,6 +231,7 @@ def render_program(
             and entry.get("key") == key
             and out.is_file()
             and out.stat().st_size == entry.get("bytes")
+            and out.with_suffix(".chapters.json").is_file()
         ):
             outcome.skipped.append(out)
             continue

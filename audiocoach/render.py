@@ -21,17 +21,17 @@ from audiocoach.mix import mix_chunks
 from audiocoach.pace import PaceOptions
 from audiocoach.routine import Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
-from audiocoach.sidecars import write_lrc, write_timeline_json, write_vtt
+from audiocoach.sidecars import write_chapters_json, write_lrc, write_timeline_json, write_vtt
 from audiocoach.speech.base import Clip, Engine
 from audiocoach.speech.text import speakable
-from audiocoach.tags import TrackInfo, write_tags
+from audiocoach.tags import ChapterMark, TrackInfo, write_tags
 from audiocoach.timeline import Timeline
 
 Progress = Callable[[int], None]
 
 _SILENT = Clip(b"")
-#: Files written beside the audio (``--transcript``, ``--timeline``).
-SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json")
+#: Files written beside the audio (``--transcript``, ``--timeline``, ``--chapters-json``).
+SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json", ".chapters.json")
 
 
 class Voice:
@@ -90,6 +90,7 @@ class RenderSettings:
     fmt: str | None = None
     transcript: bool = False
     timeline_json: bool = False
+    chapters_json: bool = False
     tags: dict[str, object] = field(default_factory=dict)
 
 
@@ -98,6 +99,8 @@ class Rendered:
     path: Path
     timeline: Timeline
     sidecars: tuple[Path, ...]
+    #: The chapters the written file holds, as read back from it (``tags.write_tags``).
+    chapters: tuple[ChapterMark, ...] = ()
 
 
 def render_timeline(
@@ -117,6 +120,7 @@ def render_timeline(
     clips = voice.clips_for(timeline)
     levels = plan_gain(timeline, clips, fmt=spec.name, bitrate=settings.bitrate)
     info = TrackInfo.from_timeline(timeline, **settings.tags)
+    chapters: list[ChapterMark] = []
     encode(
         mix_chunks(timeline, clips, levels),
         out,
@@ -124,7 +128,7 @@ def render_timeline(
         sample_rate=settings.sample_rate,
         fmt=spec.name,
         progress=progress,
-        finalize=lambda temp: write_tags(temp, info, spec.name),
+        finalize=lambda temp: chapters.extend(write_tags(temp, info, spec.name)),
     )
     sidecars: list[Path] = []
     if settings.transcript:
@@ -136,4 +140,8 @@ def render_timeline(
         path = out.with_suffix(".timeline.json")
         write_timeline_json(timeline, path)
         sidecars.append(path)
-    return Rendered(out, timeline, tuple(sidecars))
+    if settings.chapters_json:
+        path = out.with_suffix(".chapters.json")
+        write_chapters_json(timeline, path, file_name=out.name)
+        sidecars.append(path)
+    return Rendered(out, timeline, tuple(sidecars), tuple(chapters))
