@@ -61,7 +61,7 @@ from audiocoach.durations import timestamp
 from audiocoach.errors import AudiocoachError
 from audiocoach.ffmpeg import run_ffmpeg
 from audiocoach.timeline import Chapter, Timeline
-from audiocoach.wavchunks import CuePoint, read_cues, read_id3_chunk, replace_metadata
+from audiocoach.wavchunks import CuePoint, read_cues, replace_metadata
 
 __all__ = ["ChapterMark", "TrackInfo", "read_chapters", "read_tags", "write_tags"]
 
@@ -388,8 +388,10 @@ def _write_mp4(target: Path, info: TrackInfo) -> None:
 
 def _read_id3(target: Path, kind: str) -> ID3 | None:
     if kind == "wav":
-        data = read_id3_chunk(target)
-        return ID3(io.BytesIO(data)) if data else None
+        from mutagen.wave import WAVE
+
+        tags = WAVE(target).tags
+        return tags if isinstance(tags, ID3) else None
     try:
         return ID3(target)
     except ID3NoHeaderError:

@@ -4,21 +4,23 @@ A WAV file is a RIFF container: ``RIFF <size> WAVE`` and then chunks (``fmt ``, 
 each ``<id> <size>`` and its data padded to an even length. Chapters go in twice, because two
 kinds of program read WAV files and each reads its own:
 
-* players and tag libraries (ffmpeg, mutagen, foobar2000) read an ID3 tag in an ``id3 `` chunk,
+* players and tag libraries (ffmpeg, mutagen) read an ID3 tag in an ``id3 `` chunk,
   the same ``CHAP``/``CTOC`` frames an MP3 carries;
-* audio editors (Audition, REAPER, Sound Forge, ocenaudio, wavinfo) read markers: a ``cue `` chunk
-  of cue points (each a sample offset into ``data``) and a ``LIST`` chunk of type ``adtl`` whose
-  ``labl`` sub-chunks name them. A cue point is a start; our chapters are contiguous, so each
-  chapter ends where the next marker (or the audio) does. Region lengths (``ltxt``) are left out:
-  readers disagree on their layout, and the starts already say everything. Cue ids count from 0,
-  as ffmpeg numbers ID3 chapters: ffmpeg reads both and merges them by id, so other ids would
-  show every chapter twice there.
+* audio editors (Audition, REAPER and Sound Forge, for instance) and ``wavinfo`` read markers:
+  a ``cue `` chunk of cue points (each a sample offset into ``data``) and a ``LIST`` chunk of
+  type ``adtl`` whose ``labl`` sub-chunks name them. ffmpeg reads these too. A cue point is a
+  start; our chapters are contiguous, so each chapter ends where the next marker (or the audio)
+  does. Region lengths (``ltxt``) are left out: the starts already say everything, and a reader
+  we checked (wavinfo 4.0) misreads ``ltxt`` fields. Cue ids count from 0, as ffmpeg numbers
+  ID3 chapters: ffmpeg reads both and merges them by id, so other ids would show every chapter
+  twice there.
 
 Cue offsets are whole samples, so a chapter start is stored to 1/44100 s at 44.1 kHz and reads
 back to the same millisecond (rounding). ``labl`` text has no declared encoding; it is written as
-UTF-8, as REAPER and ffmpeg write RIFF text (a reader assuming a Windows code page shows
-non-ASCII letters wrongly). The chunk layouts are those of Microsoft's *Multimedia Programming
-Interface and Data Specifications 1.0* (1991), "cue-points chunk" and "associated data list".
+UTF-8, which ffmpeg reads as such (a reader assuming a Windows code page shows non-ASCII letters
+wrongly; wavinfo must be told ``info_encoding="utf-8"``). The chunk layouts are those of
+Microsoft's *Multimedia Programming Interface and Data Specifications 1.0* (1991), "cue-points
+chunk" and "associated data list".
 
 mutagen can read and write the ``id3 `` chunk but knows no ``cue `` or ``adtl``; this module owns
 all three, so retagging replaces them together and leaves every other chunk as it was.
@@ -35,7 +37,7 @@ from typing import BinaryIO, NamedTuple
 from audiocoach.atomic import atomic_path
 from audiocoach.errors import AudiocoachError
 
-__all__ = ["CuePoint", "read_cues", "read_id3_chunk", "replace_metadata"]
+__all__ = ["CuePoint", "read_cues", "replace_metadata"]
 
 _ID3_IDS = (b"id3 ", b"ID3 ")
 _CUE = b"cue "
@@ -122,6 +124,8 @@ def replace_metadata(
         _rewrite(target, [c for c in chunks if not _ours(c)], tail)
     except OSError as exc:
         raise AudiocoachError(f"cannot tag {target.name}: {exc.strerror or exc}") from None
+    except AudiocoachError as exc:
+        raise AudiocoachError(f"cannot tag {target.name}: {exc}") from None
 
 
 def _rewrite(target: Path, keep: list[_Chunk], tail: bytes) -> None:
@@ -154,15 +158,6 @@ def _copy(src: BinaryIO, dst: BinaryIO, n: int) -> None:
 def _data_of(f: BinaryIO, chunk: _Chunk) -> bytes:
     f.seek(chunk.offset + 8)
     return f.read(chunk.size)
-
-
-def read_id3_chunk(path: str | os.PathLike[str]) -> bytes | None:
-    """The ID3 tag stored in the file's ``id3 `` chunk, or None."""
-    with open(path, "rb") as f:
-        for chunk in _chunks(f):
-            if chunk.id in _ID3_IDS:
-                return _data_of(f, chunk)
-    return None
 
 
 def read_cues(path: str | os.PathLike[str]) -> list[CuePoint]:
