@@ -8,7 +8,7 @@ independent readers, compared with the chapters of the timeline that was rendere
 * mutagen, reading each format's own structure (ID3 ``CHAP``/``CTOC``; Vorbis comments
   ``CHAPTERnnn``; MP4 Nero ``chpl``); not through audiocoach's ``read_chapters``;
 * ffmpeg (``ffmpeg -i FILE -f ffmetadata -``, there is no ffprobe in the wheel), which reads what
-  libavformat players (mpv, VLC, Jellyfin, Plex) see: ID3 ``CHAP`` in file order, ignoring
+  players and media servers built on libavformat see: ID3 ``CHAP`` in file order, ignoring
   ``CTOC``; Vorbis comments; the QuickTime chapter track of an M4A; a WAV's ``cue`` markers;
 * where a format has a structure neither reads: Apple's QuickTime chapter text track, read by
   the small parser below (``tref``/``chap`` -> text track -> samples), as Apple's players do; and
@@ -56,9 +56,9 @@ blocks:
 """
 
 FORMATS = ("mp3", "ogg", "opus", "m4a", "wav", "flac")
-#: The last chapter of a starts-only format ends where the decoder says the audio ends: the
-#: codec's frame padding (AAC 1024 samples, Opus 20 ms) may be counted in.
-LAST_END_SLACK_MS = 30
+#: The last chapter of a starts-only format ends where the reader says the audio ends, which may
+#: count the codec's priming and frame padding in (AAC: 1024 + up to 1023 samples, 46 ms).
+LAST_END_SLACK_MS = 50
 
 Mark = tuple[str, int, int]
 
