@@ -19,6 +19,7 @@ import click
 
 from audiocoach import __version__
 from audiocoach.durations import clock, format_duration
+from audiocoach.encode import output_format
 from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.pace import (
     PaceOptions,
@@ -372,6 +373,11 @@ def format_plan(timeline: Timeline) -> str:
 @click.option("--sample-rate", type=click.IntRange(8000, 48000), default=44100, show_default=True)
 @click.option("--transcript", is_flag=True, help="Also write .lrc and .vtt of what is said.")
 @click.option("--timeline", "timeline_json", is_flag=True, help="Also write .timeline.json.")
+@click.option(
+    "--chapters-json",
+    is_flag=True,
+    help="Also write .chapters.json (Podcasting 2.0 chapters, for a feed's <podcast:chapters>).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @handle_errors
 def render(
@@ -381,6 +387,7 @@ def render(
     sample_rate: int,
     transcript: bool,
     timeline_json: bool,
+    chapters_json: bool,
     quiet: bool,
     **kwargs: Any,
 ) -> None:
@@ -388,13 +395,18 @@ def render(
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
     lang = kwargs.pop("lang")
-    rf = load_routine(routine)
     out = output or Path(routine.name).with_suffix(".mp3")
+    try:
+        output_format(out)  # every format written carries chapters; others are refused here
+    except AudiocoachError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    rf = load_routine(routine)
     settings = RenderSettings(
         bitrate=bitrate,
         sample_rate=sample_rate,
         transcript=transcript,
         timeline_json=timeline_json,
+        chapters_json=chapters_json,
     )
     with _Bars(quiet) as bars:
         result = render_routine(
@@ -412,7 +424,7 @@ def render(
         )
     timeline = result.timeline
     click.echo(
-        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(timeline.chapters)} chapters)"
+        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(result.chapters)} chapters)"
     )
     for path in result.sidecars:
         click.echo(f"wrote {path}")

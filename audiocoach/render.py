@@ -31,20 +31,20 @@ from audiocoach.pace import PaceOptions, Settings, resolve
 from audiocoach.phrasebook import Phrasebook, phrasebook_for
 from audiocoach.routine import Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
-from audiocoach.sidecars import write_lrc, write_timeline_json, write_vtt
+from audiocoach.sidecars import write_chapters_json, write_lrc, write_timeline_json, write_vtt
 from audiocoach.speech.base import Clip, Engine
 from audiocoach.speech.cache import CachedEngine, SpeechCache
 from audiocoach.speech.registry import SpeechSettings, make_engine
 from audiocoach.speech.text import speakable
-from audiocoach.tags import TrackInfo, write_tags
+from audiocoach.tags import ChapterMark, TrackInfo, write_tags
 from audiocoach.timeline import Timeline
 
 Progress = Callable[[int], None]
 Warn = Callable[[str], None]
 
 _SILENT = Clip(b"")
-#: Files written beside the audio (``--transcript``, ``--timeline``).
-SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json")
+#: Files written beside the audio (``--transcript``, ``--timeline``, ``--chapters-json``).
+SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json", ".chapters.json")
 #: The language a routine is spoken in when neither the routine nor the user names one.
 DEFAULT_LANGUAGE = "en"
 
@@ -237,6 +237,7 @@ class RenderSettings:
     fmt: str | None = None
     transcript: bool = False
     timeline_json: bool = False
+    chapters_json: bool = False
     tags: dict[str, object] = field(default_factory=dict)
 
 
@@ -245,6 +246,8 @@ class Rendered:
     path: Path
     timeline: Timeline
     sidecars: tuple[Path, ...]
+    #: The chapters the written file holds, as read back from it (``tags.write_tags``).
+    chapters: tuple[ChapterMark, ...] = ()
 
 
 def mixed_pcm(
@@ -278,6 +281,7 @@ def render_timeline(
     for name in (out.name, *(out.with_suffix(s).name for s in SIDECAR_SUFFIXES)):
         cleanup_stale_temps(out.parent, name)
     info = TrackInfo.from_timeline(timeline, **settings.tags)
+    chapters: list[ChapterMark] = []
     encode(
         mixed_pcm(timeline, speaker, fmt=spec.name, bitrate=settings.bitrate),
         out,
@@ -285,7 +289,7 @@ def render_timeline(
         sample_rate=settings.sample_rate,
         fmt=spec.name,
         progress=progress,
-        finalize=lambda temp: write_tags(temp, info, spec.name),
+        finalize=lambda temp: chapters.extend(write_tags(temp, info, spec.name)),
     )
     sidecars: list[Path] = []
     if settings.transcript:
@@ -297,7 +301,11 @@ def render_timeline(
         path = out.with_suffix(".timeline.json")
         write_timeline_json(timeline, path)
         sidecars.append(path)
-    return Rendered(out, timeline, tuple(sidecars))
+    if settings.chapters_json:
+        path = out.with_suffix(".chapters.json")
+        write_chapters_json(timeline, path, file_name=out.name)
+        sidecars.append(path)
+    return Rendered(out, timeline, tuple(sidecars), tuple(chapters))
 
 
 def render_routine(
