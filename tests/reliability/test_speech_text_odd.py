@@ -40,7 +40,7 @@ CASES: list[tuple[str, str, str]] = [
     ("step", "Rest 5–10 min between rounds", "Rest five to ten minutes between rounds"),
     ("step", "3 × 8-12 reps", "three sets of eight to twelve reps"),
     ("step", "Hold 1m30s, then 45 sec", "Hold one minute thirty seconds, then forty-five seconds"),
-    ("step", "Set 2/3: 20°, 2.5 kg", "Set two of three: twenty degrees, two point five kilograms"),
+    ("step", "Set 2/3: 20°, 2.5 kg", "Set two of three: twenty degrees, two and a half kilos"),
     ("cue", "💪 Push hard 🔥", "Push hard"),
     ("step", '<speak>Breathe <break time="3s"/> out</speak>', "Breathe out"),
     ("step", '<prosody rate="x-slow">Slowly</prosody> now', "Slowly now"),
