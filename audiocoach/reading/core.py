@@ -303,8 +303,8 @@ class CoachReading(Reading):
         notation = r"([0-9](?:\s?[-–:]\s?[0-9xX]){2,3}|[0-9]{2}[0-9xX][0-9]|[0-9]{3})(?![\w:-])"
         tempo = "|".join(self.tempo_words)
         yield (
-            re.compile(r"(?<!\w)(" + tempo + r")\b:?\s?(?<![\w-])" + notation, re.IGNORECASE),
-            lambda m: f"{m.group(1)} {self._tempo(m.group(2))}",
+            re.compile(r"(?<!\w)(" + tempo + r")\b(:?)\s?(?<![\w-])" + notation, re.IGNORECASE),
+            lambda m: f"{m.group(1)}{m.group(2)} {self._tempo(m.group(3))}",
         )
         yield (
             re.compile(r"(?<![\w:-])" + notation + r"\s?(" + tempo + r")\b", re.IGNORECASE),
@@ -364,8 +364,9 @@ class CoachReading(Reading):
             ),
             lambda m: f" {self.intervals(m.group(1))} ",
         )
+        # "3x8-12": the range stays digits for the range rule, inside "three sets of ...".
         yield (
-            re.compile(START + r"([0-9]+)\s?[xX]\s?([0-9]+)(?![0-9])"),
+            re.compile(START + r"([0-9]+)\s?[xX]\s?([0-9]+(?:\s?[-–]\s?[0-9]+)?)(?![0-9])"),
             lambda m: self.sets(m.group(1), m.group(2), m.string[m.end() :]),
         )
         yield (
@@ -486,9 +487,8 @@ class CoachReading(Reading):
         parts = re.findall(r"([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)", match.group(0))
         # Inside "1h30m" or "1m30s", m is always minutes.
         keys = {"m": "min"}
-        return (
-            " " + " ".join(self.unit_words(v, self.units[keys.get(u, u)]) for v, u in parts) + " "
-        )
+        said = [self.unit_words(v, self.units[keys.get(u, u)]) for v, u in parts]
+        return f" {self.duration_joiner.join(said)} "
 
     def unit_rule(self) -> Rule:
         num = r"[0-9]+(?:[" + self.decimal_marks + r"][0-9]+)?"

@@ -108,8 +108,8 @@ class German(CoachReading):
         "EMOM": "jede volle Minute",
         "RPE": "R P E",
         "HF": "Herzfrequenz",
-        "GA1": "Grundlagenausdauer 1",
-        "GA2": "Grundlagenausdauer 2",
+        "GA1": "Grundlagenausdauer eins",
+        "GA2": "Grundlagenausdauer zwei",
         "ca.": "circa",
         "z.B.": "zum Beispiel",
         "z. B.": "zum Beispiel",
@@ -179,9 +179,8 @@ class German(CoachReading):
     def sets(self, count: str, each: str, after: str) -> str:
         sets = "Satz" if count == "1" else "Sätze"
         following = re.match(r"\s?(" + LETTER + ")", after)
-        ranged = re.match(r"\s?[-–]\s?[0-9]", after)
         reps = ""
-        if not ranged and not (following and following.group(1).isupper()):
+        if not (following and following.group(1).isupper()):  # "3x10 Kniebeugen" names them
             reps = " Wiederholung" if each == "1" else " Wiederholungen"
         return f" {count} {sets} mit {each}{reps}"
 

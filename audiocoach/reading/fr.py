@@ -140,6 +140,14 @@ class French(CoachReading):
     pair_joiner = " "
     inverts_fractions = True
 
+    def separator_rules(self) -> Iterable[Rule]:
+        # French groups thousands with a space: "1 500 m" (NFKC made the narrow space a space).
+        yield (
+            re.compile(r"(?<![0-9.,])(?<![0-9] )[0-9]{1,3}(?: [0-9]{3})+(?![0-9]|[.,][0-9])"),
+            lambda m: m.group(0).replace(" ", ""),
+        )
+        yield from super().separator_rules()
+
     def extra_rules(self) -> Iterable[Rule]:
         # "DB rowing": the English order of a gym card; a French coach says "rowing à l'haltère".
         yield re.compile(r"(?<!\w)(DB|KB|BB)s? (" + LETTER + r"[\w-]*)"), self._equipment_after
