@@ -183,9 +183,7 @@ TABLES = {
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 
 
-@pytest.mark.parametrize(
-    ("kind", "text", "said"), CASES, ids=[f"{k}:{t}" for k, t, _ in CASES]
-)
+@pytest.mark.parametrize(("kind", "text", "said"), CASES, ids=[f"{k}:{t}" for k, t, _ in CASES])
 def test_english_is_read_as_a_coach_says_it(kind: str, text: str, said: str) -> None:
     assert read(text) == said
 

@@ -93,7 +93,8 @@ class Reading:
             re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:[.,][0-9]{3})+(?![0-9]|[.,][0-9])"),
             lambda m: re.sub(r"[.,]", "", m.group(0)),
         )
-        yield re.compile(r"[0-9]+(?:[.,][0-9]+)?"), self._plain_number
+        if self.code is not None:  # else digits stay, untouched, for the engine
+            yield re.compile(r"[0-9]+(?:[.,][0-9]+)?"), self._plain_number
 
     def before_normalizing(self, text: str) -> str:
         """A hook for marks NFKC would change (Spanish º and ª); the default changes nothing."""
