@@ -85,6 +85,8 @@ SETS_AND_REPS = [
     ("4x400m", "viermal vierhundert Meter"),
     ("Kniebeugen x10", "Kniebeugen zehnmal"),
     ("3x wiederholen", "dreimal wiederholen"),
+    ("3 Sätze x 10", "drei Sätze mit zehn"),
+    ("2-3x wiederholen", "zwei bis dreimal wiederholen"),
 ]
 
 RATIOS = [

@@ -72,6 +72,7 @@ UNITS = [
     ("1m30s", "one minute thirty seconds"),
     ("10 km/h", "ten kilometers per hour"),
     ("50% effort", "fifty percent effort"),
+    ('Box jump 24"', "Box jump twenty-four inches"),
 ]
 
 TEMPO = [
@@ -92,6 +93,10 @@ SETS_AND_REPS = [
     ("Squats x10", "Squats times ten"),
     ("Repeat 3x", "Repeat three times"),
     ("2x through", "twice through"),
+    ("3 sets x 10 reps", "three sets of ten reps"),
+    ("Run 3 x 1 mile", "Run three times one mile"),
+    ("Repeat 2-3x", "Repeat two to three times"),
+    ("5x5 @ 80% 1RM", "five sets of five at eighty percent one-rep max"),
 ]
 
 RATIOS = [
@@ -142,6 +147,7 @@ TIMES = [
     ("since 2019", "since twenty nineteen"),
     ("4:30/km", "four thirty per kilometer"),
     ("7:15/mi", "seven fifteen per mile"),
+    ("Row 500m @ 2:00/500m", "Row five hundred meters at two minutes per five hundred meters"),
 ]
 
 LETTERS_NEXT_TO_NUMBERS = [

@@ -85,6 +85,9 @@ SETS_AND_REPS = [
     ("Sentadillas x10", "Sentadillas diez veces"),
     ("3x", "tres veces"),
     ("1x", "una vez"),
+    ("3 series x 10", "tres series de diez"),
+    ("2-3x", "dos a tres veces"),
+    ("al 80% de 1RM", "al ochenta por ciento de una repetición máxima"),
 ]
 
 RATIOS = [

@@ -84,6 +84,9 @@ SETS_AND_REPS = [
     ("squats x10", "squats dix fois"),
     ("3x", "trois fois"),
     ("1x", "une fois"),
+    ("3 séries x 10", "trois séries de dix"),
+    ("2-3x", "deux à trois fois"),
+    ("5RM", "cinq répétitions maximales"),
 ]
 
 RATIOS = [

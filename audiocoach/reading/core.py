@@ -147,6 +147,9 @@ class CoachReading(Reading):
     #: Prepositions after which a four-digit number is a year ("since 2019").
     year_words_before: ClassVar[frozenset[str]] = frozenset()
     tempo_words: ClassVar[tuple[str, ...]] = ("tempo",)
+    #: The word for sets, and what "x" after it means: "3 sets x 10" is "three sets of ten".
+    set_nouns: ClassVar[tuple[str, ...]] = ("sets", "set")
+    sets_of: ClassVar[str] = "of"
     # Plain words of the language.
     to_word: ClassVar[str] = "to"  # a range: 8-12
     ratio_word: ClassVar[str] = "to"  # a ratio: 4:6
@@ -322,7 +325,7 @@ class CoachReading(Reading):
         per_units = alternation(self.units)
         yield (
             re.compile(
-                START + r"([0-9]{1,2}):([0-5][0-9])\s?/\s?(" + per_units + r")(?!\w)",
+                START + r"([0-9]{1,2}):([0-5][0-9])\s?/\s?([0-9]+\s?)?(" + per_units + r")(?!\w)",
                 re.IGNORECASE,
             ),
             self._pace,
@@ -338,9 +341,11 @@ class CoachReading(Reading):
         yield re.compile(r"(?<![\w.:])[0-9]+(?::[0-9]+)+(?![0-9:])"), self._ratio
 
     def _pace(self, match: re.Match[str]) -> str:
-        minutes, seconds, unit = int(match.group(1)), int(match.group(2)), match.group(3)
-        per = self.units[unit.lower()].one
-        return f" {self.pace(minutes, seconds)} {self.per_word} {per} "
+        minutes, seconds, distance, unit = match.groups()
+        pace = self.pace(int(minutes), int(seconds))
+        if distance:  # a rowing split, 2:00/500m: the unit rule reads "500m"
+            return f" {pace} {self.per_word} {distance.strip()}{unit} "
+        return f" {pace} {self.per_word} {self.units[unit.lower()].one} "
 
     def pace(self, minutes: int, seconds: int) -> str:
         """A running pace: "four thirty" (English); other languages name the minutes."""
@@ -354,8 +359,17 @@ class CoachReading(Reading):
 
     def set_rules(self) -> Iterable[Rule]:
         """3x10 (sets of reps), 4x400m (intervals), Squats x10, 3x (times)."""
+        measures = [
+            (key, unit) for key, unit in self.units.items() if key not in ("%", "°", "°c", "°f")
+        ]
         interval_units = alternation(
-            [u for u, unit in self.units.items() if u not in ("%", "°", "°c", "°f")]
+            [key for key, _ in measures]
+            + [form.lower() for _, unit in measures for form in (unit.one, unit.many)]
+        )
+        # "3 sets x 10 reps": the x after the word for sets is "of".
+        yield (
+            re.compile(r"(?<!\w)(" + alternation(self.set_nouns) + r")\s?[xX]\s?(?=[0-9])"),
+            lambda m: f"{m.group(1)} {self.sets_of} ",
         )
         yield (
             re.compile(
@@ -375,9 +389,19 @@ class CoachReading(Reading):
             lambda m: f" {self.times_after(m.group(1))} ",
         )
         yield (
-            re.compile(START + r"([0-9]+)\s?[xX](?!\w)"),
-            lambda m: f" {self.times_before(m.group(1))} ",
+            re.compile(START + r"(?:([0-9]+)\s?[-–]\s?)?([0-9]+)\s?[xX](?!\w)"),
+            self._times_before,
         )
+
+    def _times_before(self, match: re.Match[str]) -> str:
+        low, high = match.groups()
+        if low:  # 2-3x: two to three times
+            return f" {self.say(low)} {self.to_word} {self.times_many(high)} "
+        return f" {self.times_before(high)} "
+
+    def times_many(self, count: str) -> str:
+        """The end of a range of times ("2-3x"); the same as ``times_before`` unless overridden."""
+        return self.times_before(count)
 
     @property
     def _range_rest(self) -> re.Pattern[str]:

@@ -136,6 +136,8 @@ class German(CoachReading):
     )
     year_words_before = frozenset(["seit", "im Jahr", "Jahr", "bis", "ab"])
     tempo_words = ("tempo",)
+    set_nouns = ("Sätze", "Satz")
+    sets_of = "mit"
     to_word = "bis"
     ratio_word = "zu"
     of_word = "von"

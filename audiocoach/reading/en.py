@@ -140,6 +140,15 @@ class English(CoachReading):
     def extra_rules(self) -> Iterable[Rule]:
         yield re.compile(r"(?<=[0-9]) ?ea(?!\w)\.?"), " each"
         yield re.compile(r"(?<!\w)Z([1-5])(?!\w)"), r" zone \1 "
+        yield re.compile(START + r"([0-9]{1,3})\s?RMs?(?!\w)"), r" \1-rep max "  # 1RM
+        yield re.compile(START + r"([0-9]{1,3}(?:\.[0-9])?)\s?(?:\"|″|'')(?![\w'])"), self._inches
+
+    def _inches(self, match: re.Match[str]) -> str:
+        value = match.group(1)
+        return f" {self.say(value)} {'inches' if self.plural(value) else 'inch'} "
+
+    def times_many(self, count: str) -> str:
+        return f"{self.say(count)} times"
 
     def sets(self, count: str, each: str, after: str) -> str:
         # Digits stay digits for the later rules: "3x8-12" is three sets of eight to twelve.

@@ -150,6 +150,8 @@ class Spanish(CoachReading):
         )
     )
     tempo_words = ("tempo", "ritmo")
+    set_nouns = ("series", "serie")
+    sets_of = "de"
     to_word = "a"
     ratio_word = "a"
     of_word = "de"
@@ -192,8 +194,13 @@ class Spanish(CoachReading):
     def extra_rules(self) -> Iterable[Rule]:
         # "10 x lado": per side, not ten times.
         yield re.compile(r"(?<=[0-9])\s?[xX]\s(?=(?:lado|pierna|brazo|mano)s?(?!\w))"), " por "
+        yield re.compile(START + r"([0-9]{1,3})\s?RM(?!\w)"), self._one_rep_max
         # "DB remo": the English order of a gym card; a Spanish coach says "remo con mancuerna".
         yield re.compile(r"(?<!\w)(DB|KB|BB)s? (" + LETTER + r"[\w-]*)"), self._equipment_after
+
+    def _one_rep_max(self, match: re.Match[str]) -> str:
+        n = match.group(1)
+        return f" {n} {'repetición máxima' if n == '1' else 'repeticiones máximas'} "
 
     def _equipment_after(self, match: re.Match[str]) -> str:
         kit, move = match.group(1), match.group(2)

@@ -123,6 +123,8 @@ class French(CoachReading):
         words("côté jambe bras main série tour minute heure jour semaine répétition")
     )
     function_words = frozenset(_FUNCTION_WORDS)
+    set_nouns = ("séries", "série")
+    sets_of = "de"
     to_word = "à"
     ratio_word = "pour"
     of_word = "sur"
@@ -149,8 +151,13 @@ class French(CoachReading):
         yield from super().separator_rules()
 
     def extra_rules(self) -> Iterable[Rule]:
+        yield re.compile(START + r"([0-9]{1,3})\s?RM(?!\w)"), self._one_rep_max
         # "DB rowing": the English order of a gym card; a French coach says "rowing à l'haltère".
         yield re.compile(r"(?<!\w)(DB|KB|BB)s? (" + LETTER + r"[\w-]*)"), self._equipment_after
+
+    def _one_rep_max(self, match: re.Match[str]) -> str:
+        n = match.group(1)
+        return f" {n} {'répétition maximale' if n == '1' else 'répétitions maximales'} "
 
     def _equipment_after(self, match: re.Match[str]) -> str:
         kit, move = match.group(1), match.group(2)
