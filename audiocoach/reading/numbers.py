@@ -21,6 +21,7 @@ from num2words import CONVERTER_CLASSES, num2words
 __all__ = [
     "Gender",
     "decimal_words",
+    "german_ordinal_after",
     "num2words_code",
     "number_words",
     "ordinal_words",
@@ -90,7 +91,12 @@ def number_words(n: int | float, lang: str = "en", *, gender: Gender | None = No
     """
     code = num2words_code(lang)
     if isinstance(n, float):
-        return decimal_words(repr(n) if n == n and abs(n) != float("inf") else "0", lang)
+        if n != n or abs(n) == float("inf"):
+            return str(n)
+        if n.is_integer():
+            return number_words(int(n), lang, gender=gender)
+        sign = f"{_minus(code)} " if n < 0 and code else ("-" if n < 0 else "")
+        return sign + decimal_words(f"{abs(n):.6f}".rstrip("0"), lang, gender=gender)
     if code is None:
         return str(n)
     if n < 0:
@@ -104,9 +110,10 @@ def number_words(n: int | float, lang: str = "en", *, gender: Gender | None = No
     return _agree(words, n, _family(code), gender) if gender else words
 
 
+@lru_cache(maxsize=64)
 def _minus(code: str) -> str:
     try:
-        return num2words(-1, lang=code).rsplit(" ", 1)[0] if code else "-"
+        return str(num2words(-1, lang=code)).rsplit(" ", 1)[0]
     except Exception:
         return "-"
 
