@@ -35,6 +35,7 @@ from audiocoach.routine import (
     BreathField,
     Exercise,
     Group,
+    Language,
     Rest,
     Routine,
     RoutineFile,
@@ -132,6 +133,8 @@ class DayPace(_Model):
 class Day(_Model):
     routine: Annotated[str, Field(min_length=1)]
     pace: DayPace = DayPace()
+    #: This day's language, over the routine's own ``language:``.
+    language: Language | None = None
 
 
 def _day(value: object) -> object:
@@ -283,7 +286,10 @@ class ProgramFile:
             )
         return Change(total.sets, total.reps, total.hold_ms, total.rest_ms, total.breaths, scale)
 
-    def tracks(self, weeks: range, cli: PaceOptions | None = None) -> Iterator[Track]:
+    def tracks(
+        self, weeks: range, cli: PaceOptions | None = None, language: str | None = None
+    ) -> Iterator[Track]:
+        """The tracks of ``weeks``; ``language`` (``--lang``) wins over a day's and a routine's."""
         training = [d for d in DAYS if self.program.days.get(self.day_keys.get(d, ""))]
         for week in weeks:
             for number, day in enumerate(training, start=1):
@@ -291,13 +297,17 @@ class ProgramFile:
                 assert plan is not None
                 rf = self.routines[day]
                 change = self.change(week, plan.routine)
+                routine = progress(rf.routine, change)
+                spoken = language or plan.language
+                if spoken:
+                    routine = routine.model_copy(update={"language": spoken})
                 yield Track(
                     week=week,
                     day=day,
                     number=number,
                     of=len(training),
                     routine_path=Path(rf.file),
-                    routine=progress(rf.routine, change),
+                    routine=routine,
                     pace=layer(plan.pace.options(), cli),
                     change=change,
                 )

@@ -32,6 +32,7 @@ from pydantic import (
 
 from audiocoach.durations import DURATION_FORMS, parse_duration
 from audiocoach.errors import InputError, Issue, shown
+from audiocoach.phrasebook import language_tag
 from audiocoach.yamlsource import KeyPath, Source, dotted, read_source
 
 Ms = Annotated[int, BeforeValidator(parse_duration)]
@@ -75,6 +76,8 @@ Reps = Annotated[int, _count(1, 200, "reps")]
 Breaths = Annotated[int, _count(1, 100, "breaths")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
+#: ``de``, ``de-AT``, ``pt_BR``: which phrasebook (and voice) speaks the routine.
+Language = Annotated[str, BeforeValidator(language_tag)]
 
 _BREATH_FORMS = "inhale:exhale seconds like 4:6, or inhale:hold:exhale:hold like 4:2:6:2"
 
@@ -407,6 +410,7 @@ class Routine(_Model):
     description: Text | None = None
     source: Text | None = None
     author: Name | None = None
+    language: Language | None = None
     pace: Pace = Pace()
     sections: Annotated[tuple[Section, ...], Field(max_length=20)] = ()
     blocks: Annotated[tuple[Block, ...], Field(max_length=200)] = ()

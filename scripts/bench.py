@@ -260,14 +260,16 @@ def _max_or_none(values: list[int]) -> int | None:
     return max(values) if values else None
 
 
-def _voice(cache_dir: str) -> Any:
-    """A ``Voice`` as the CLI builds it (espeak, default speed, on-disk cache) on ``cache_dir``."""
-    from audiocoach.render import Voice
-    from audiocoach.speech.cache import CachedEngine, SpeechCache
-    from audiocoach.speech.registry import SpeechSettings, make_engine
+def _speakers(cache_dir: str) -> Any:
+    """The run's ``Speakers`` as the CLI builds them (default voice, on-disk cache at
+    ``cache_dir``)."""
+    from audiocoach.render import Speakers
+    from audiocoach.speech.registry import SpeechSettings
 
-    cache = SpeechCache(cache_dir, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
-    return Voice(CachedEngine(make_engine(SpeechSettings(engine="espeak"), speed=1.0), cache))
+    return Speakers(
+        SpeechSettings(cache_dir=Path(cache_dir)),
+        lambda m: print(f"warning: {m}", file=sys.stderr),
+    )
 
 
 def _routine_file(data: Json) -> Any:
@@ -287,18 +289,20 @@ def _child_prepare(spec: Json) -> Json:
     from audiocoach.loudness import plan_gain
     from audiocoach.mix import mix_chunks
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import likely_phrases, plan_timeline
+    from audiocoach.render import plan_routine
 
     target_ms = int(spec["minutes"]) * 60_000
-    voice = _voice(spec["cache_dir"])
+    speakers = _speakers(spec["cache_dir"])
     pace = PaceOptions()
     started = time.perf_counter()
+    speaker: Any = None
 
     def planned(stations: int, fillers: int = 0, rest_s: int = 0) -> tuple[Json, Any]:
+        nonlocal speaker
         data = routine_data(stations, int(spec["minutes"]), fillers, rest_s)
-        rf = _routine_file(data)
-        voice.warm(likely_phrases(rf, pace))  # as the CLI does before scheduling
-        return data, plan_timeline(rf, pace, voice.speech_ms)
+        done = plan_routine(_routine_file(data), pace, speakers)  # as the CLI plans
+        speaker = done.speaker
+        return data, done.timeline
 
     # the most stations that fit in the target...
     probe = 5
@@ -324,7 +328,7 @@ def _child_prepare(spec: Json) -> Json:
 
     Path(spec["routine"]).write_text(json.dumps(data), encoding="utf-8")
 
-    clips = voice.clips_for(timeline)
+    clips = speaker.clips_for(timeline)
     t0 = time.perf_counter()
     levels = plan_gain(timeline, clips, fmt="mp3", bitrate=spec["bitrate"])
     t1 = time.perf_counter()
@@ -334,7 +338,7 @@ def _child_prepare(spec: Json) -> Json:
             raw.write(chunk)
             frames += len(chunk) // 2
     t2 = time.perf_counter()
-    engine = voice.engine
+    engine = speaker.engine
     return {
         "ffmpeg": ffmpeg_exe(),
         "stations": stations,
@@ -361,10 +365,8 @@ def _child_render(spec: Json) -> Json:
     """One measured render, as ``audiocoach render`` runs it, in this fresh process."""
     t_import = time.perf_counter()
     # what ``audiocoach.cli`` imports for a render (espeak itself loads on first use, as there)
-    import audiocoach.speech.cache
-    import audiocoach.speech.registry  # noqa: F401
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import RenderSettings, likely_phrases, plan_timeline, render_timeline
+    from audiocoach.render import RenderSettings, render_routine
 
     import_s = time.perf_counter() - t_import
     data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
@@ -375,13 +377,20 @@ def _child_render(spec: Json) -> Json:
     rss_ready = _peak_rss_bytes()
     cpu0, kids0 = _cpu_s()
 
+    marks: dict[str, float] = {}
+    speakers = _speakers(spec["cache_dir"])
     t0 = time.perf_counter()
-    voice = _voice(spec["cache_dir"])
-    voice.warm(likely_phrases(rf, pace))
-    timeline = plan_timeline(rf, pace, voice.speech_ms)
-    t1 = time.perf_counter()
-    render_timeline(timeline, voice, Path(spec["out"]), RenderSettings(bitrate=spec["bitrate"]))
+    rendered = render_routine(
+        rf,
+        pace,
+        speakers,
+        Path(spec["out"]),
+        RenderSettings(bitrate=spec["bitrate"]),
+        on_timeline=lambda _: marks.setdefault("planned", time.perf_counter()),
+    )
     t2 = time.perf_counter()
+    t1 = marks["planned"]
+    timeline = rendered.timeline
 
     cpu1, kids1 = _cpu_s()
     ffmpeg_runs, ffmpeg_argv = _ffmpeg_log(spec)
@@ -398,7 +407,7 @@ def _child_render(spec: Json) -> Json:
         "ffmpeg_argv": ffmpeg_argv,
         "cpu_python_s": cpu1 - cpu0,
         "cpu_ffmpeg_s": kids1 - kids0,
-        "synthesized": voice.engine.synth_calls,
+        "synthesized": sum(s.engine.synth_calls for s in speakers.made()),
         "planned_ms": timeline.duration_ms,
         "events": len(timeline.events),
     }
@@ -449,15 +458,13 @@ def _child_naive(spec: Json) -> Json:
     from audiocoach.ffmpeg import ffmpeg_exe
     from audiocoach.loudness import event_key, plan_gain
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import likely_phrases, plan_timeline
+    from audiocoach.render import plan_routine
 
     data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
-    rf = _routine_file(data)
-    pace = PaceOptions()
-    voice = _voice(spec["cache_dir"])
-    voice.warm(likely_phrases(rf, pace))
-    timeline = plan_timeline(rf, pace, voice.speech_ms)
-    levels = plan_gain(timeline, voice.clips_for(timeline), fmt="mp3", bitrate=spec["bitrate"])
+    planned = plan_routine(_routine_file(data), PaceOptions(), _speakers(spec["cache_dir"]))
+    timeline = planned.timeline
+    clips = planned.speaker.clips_for(timeline)
+    levels = plan_gain(timeline, clips, fmt="mp3", bitrate=spec["bitrate"])
     segments: dict[Any, Any] = {}
     cues: list[tuple[int, Any]] = []
     for event in timeline.events:
@@ -509,11 +516,26 @@ def _child_naive(spec: Json) -> Json:
     }
 
 
+def _child_voice(spec: Json) -> Json:
+    """One engine's cold synthesis speed and word error rates (``scripts/voice_quality.py``)."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    import voice_quality
+
+    return voice_quality.measure(
+        spec["engine"],
+        spec["routines"],
+        Path(spec["workdir"]),
+        jobs=int(spec["jobs"]),
+        limit=spec.get("limit"),
+    )
+
+
 CHILDREN: dict[str, Callable[[Json], Json]] = {
     "prepare": _child_prepare,
     "render": _child_render,
     "baseline": _child_baseline,
     "naive": _child_naive,
+    "voice": _child_voice,
 }
 
 
@@ -562,6 +584,8 @@ class Bench:
     ffmpeg_rss: bool = True
     #: weeks of the shipped program for the playlist section; None: a small synthetic program
     playlist_weeks: str | None = "1-2"
+    #: a smoke test: the voice section scores a few phrases of one routine
+    quick: bool = False
     #: results of the sections run so far, so a later section can compare with an earlier one
     results: dict[str, Result] = field(default_factory=dict)
     _prepared: dict[int, Json] = field(default_factory=dict)
@@ -1005,7 +1029,6 @@ def section_playlist(bench: Bench) -> Result:
     def run_cli(jobs: int, out: Path) -> tuple[float, float]:
         command = [sys.executable, "-m", "audiocoach", "playlist", str(program), "-o", str(out)]
         command += ["-j", str(jobs), "-q", "--cache-dir", str(bench.cache_dir)]
-        command += ["--engine", "espeak"]  # as the render sections: the pipeline, not the voice
         command += ["--weeks", weeks] if weeks else []
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
@@ -1090,12 +1113,110 @@ def section_playlist(bench: Bench) -> Result:
     return Result(data, lines, targets)
 
 
+#: Engines the voice section measures; gTTS needs the network, which a bench must not.
+VOICE_ENGINES = ("espeak", "piper")
+#: Issue 8's targets for the default (Piper) voice.
+TARGET_LONG_WER_IN_TRACK = 0.35
+TARGET_WER_TRACK_OVER_ALONE = 0.05
+TARGET_COLD_X_REALTIME = 25.0
+
+
+def section_voice(bench: Bench) -> Result:
+    """Cold synthesis speed and an independent listener's word error rates, per engine.
+
+    Each engine runs in a fresh child with an empty cache; see ``scripts/voice_quality.py`` for
+    the method. WER is reported for short cues (one or two words) and longer ones, for each
+    phrase's clip alone and for the same phrase cut from the finished MP3.
+    """
+    sys.path.insert(0, str(SCRIPT.parent))
+    import voice_quality
+
+    routines = ["posture-reset"] if bench.quick else list(voice_quality.ENGLISH_ROUTINES)
+    data: Json = {
+        "routines": routines,
+        "engines": {},
+        "not_measured": {"gtts": "needs the network"},
+    }
+    lines = ["Voice: cold synthesis and word error rate (PocketSphinx, general English model)"]
+    lines.append(
+        f"  {'engine':<8} {'x real time':>11} {'short alone':>12} {'short track':>12}"
+        f" {'long alone':>11} {'long track':>11}"
+    )
+    targets: list[Target] = []
+    for engine in VOICE_ENGINES:
+        bench.log(f"voice: {engine} over {', '.join(routines)}")
+        spec = {
+            "engine": engine,
+            "routines": routines,
+            "workdir": str(bench.workdir / f"voice-{engine}"),
+            "jobs": os.cpu_count() or 1,
+            "limit": 6 if bench.quick else None,
+        }
+        Path(spec["workdir"]).mkdir(parents=True, exist_ok=True)
+        try:
+            found = bench.child("voice", spec)
+        except RuntimeError as exc:
+            data["not_measured"][engine] = str(exc).splitlines()[-1]
+            lines.append(f"  {engine:<8} not measured: {data['not_measured'][engine]}")
+            continue
+        data["engines"][engine] = found
+        wer = found["wer"]
+
+        def cell(where: str, size: str, w: Json = wer) -> str:
+            value = w[where][size]["wer"]
+            return "-" if value is None else f"{value:.2f}"
+
+        lines.append(
+            f"  {engine:<8} {found['cold_x_realtime']:>11.1f} {cell('alone', 'short'):>12}"
+            f" {cell('track', 'short'):>12} {cell('alone', 'long'):>11}"
+            f" {cell('track', 'long'):>11}"
+        )
+        if engine != "piper":
+            continue
+        long_track = wer["track"]["long"]["wer"]
+        if long_track is not None:
+            targets.append(
+                Target(
+                    "piper_long_wer_in_track",
+                    long_track <= TARGET_LONG_WER_IN_TRACK,
+                    long_track,
+                    TARGET_LONG_WER_IN_TRACK,
+                    f"piper: WER of long phrases in the track at most {TARGET_LONG_WER_IN_TRACK}",
+                )
+            )
+        for size in ("short", "long"):
+            alone, track = wer["alone"][size]["wer"], wer["track"][size]["wer"]
+            if alone is None or track is None:
+                continue
+            targets.append(
+                Target(
+                    f"piper_{size}_wer_track_over_alone",
+                    track - alone <= TARGET_WER_TRACK_OVER_ALONE,
+                    track - alone,
+                    TARGET_WER_TRACK_OVER_ALONE,
+                    f"piper: {size} cues' WER in the track minus alone at most "
+                    f"{TARGET_WER_TRACK_OVER_ALONE}",
+                )
+            )
+        targets.append(
+            Target(
+                "piper_cold_x_realtime",
+                found["cold_x_realtime"] >= TARGET_COLD_X_REALTIME,
+                found["cold_x_realtime"],
+                TARGET_COLD_X_REALTIME,
+                f"piper: cold synthesis at least {TARGET_COLD_X_REALTIME:g}x real time",
+            )
+        )
+    return Result(data, lines, targets)
+
+
 Section = Callable[[Bench], Result]
 #: Sections in the order they run and print. Add new measurements here.
 SECTIONS: dict[str, Section] = {
     "renders": section_renders,
     "naive": section_naive,
     "playlist": section_playlist,
+    "voice": section_voice,
 }
 
 
@@ -1230,6 +1351,7 @@ def run(args: argparse.Namespace) -> tuple[Json, list[str]]:
             verbose=not args.quiet,
             ffmpeg_rss=args.ffmpeg_rss,
             playlist_weeks=None if args.quick else args.playlist_weeks,
+            quick=args.quick,
         )
         for name, section in SECTIONS.items():
             if args.only is None or name in args.only:

@@ -135,12 +135,20 @@ def _make_espeak(settings: SpeechSettings, lang: str, speed: float) -> Engine:
     from audiocoach.speech.espeak import EspeakEngine
 
     _no_model(settings, "espeak")
-    voice = settings.voice
-    if voice is None:
-        # espeak's plain "en" is British; American matches gTTS's default and the bundled Piper.
-        tag = lang.strip().lower()
-        voice = "en-us" if tag in ("", "en") else tag
-    return EspeakEngine(voice=voice, speed=speed)
+    if settings.voice is not None:
+        return EspeakEngine(voice=settings.voice, speed=speed)
+    # espeak's plain "en" is British; American matches gTTS's default and the bundled Piper.
+    tag = lang.strip().replace("_", "-").lower()
+    if tag in ("", "en"):
+        tag = "en-us"
+    try:
+        return EspeakEngine(voice=tag, speed=speed)
+    except InputError:
+        # a region espeak has no voice for speaks its language (de-AT -> de), as the phrasebook
+        primary = primary_language(tag)
+        if primary == tag:
+            raise
+    return EspeakEngine(voice=primary, speed=speed)
 
 
 def _make_gtts(settings: SpeechSettings, lang: str, speed: float) -> Engine:
