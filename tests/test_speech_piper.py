@@ -345,6 +345,7 @@ def test_same_timeline_twice_from_an_empty_cache(tmp_path: Path, runner) -> None
     )
     first, second = json.loads(here.stdout), json.loads(there.stdout)
     assert first == second
+    assert (first["engine"], first["voice"]) == ("piper", "en_US-joe-medium")
     speech = [e for e in first["events"] if e["kind"] == "speech"]
     assert len(speech) > 8 and all(e["duration_ms"] > 0 for e in speech)
 
@@ -382,7 +383,10 @@ def test_voice_model_from_another_folder(tmp_path: Path, runner, elsewhere: Path
     )
     assert mine.exit_code == 0, mine.output
     bundled = runner.invoke(cli, ["plan", str(routine), "--json", *cache])
-    assert json.loads(mine.stdout) == json.loads(bundled.stdout)  # the same model's content
+    mine_json, bundled_json = json.loads(mine.stdout), json.loads(bundled.stdout)
+    assert (mine_json.pop("voice"), bundled_json.pop("voice")) == ("my-joe", "en_US-joe-medium")
+    assert mine_json["engine"] == "piper"
+    assert mine_json == bundled_json  # the same model's content: the same speech
     engine = make_engine(SpeechSettings(voice_model=elsewhere))
     assert isinstance(engine, PiperEngine)
     assert (engine.voice, engine.model.source, engine.model.path) == ("my-joe", "model", elsewhere)
