@@ -41,7 +41,7 @@ SPREAD_PHRASES = [
 def routine_phrases() -> list[str]:
     """Every distinct spoken phrase of the shipped routines, from an estimated plan."""
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import likely_phrases
+    from audiocoach.render import estimated_timeline
     from audiocoach.routine import load_routine
     from audiocoach.speech.text import speakable
 
@@ -49,7 +49,7 @@ def routine_phrases() -> list[str]:
     for path in sorted((ROOT / "routines").glob("*.yaml")):
         if path.name == "week.yaml":
             continue
-        for text in likely_phrases(load_routine(path), PaceOptions()):
+        for text in estimated_timeline(load_routine(path), PaceOptions()).utterances():
             spoken = speakable(text)
             if spoken:
                 found[spoken] = None

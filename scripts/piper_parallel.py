@@ -39,11 +39,12 @@ _worker_engine = None
 
 def phrases(routine: Path) -> list[str]:
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import likely_phrases
+    from audiocoach.render import estimated_timeline
     from audiocoach.routine import load_routine
     from audiocoach.speech.text import speakable
 
-    spoken = (speakable(t) for t in likely_phrases(load_routine(routine), PaceOptions()))
+    texts = estimated_timeline(load_routine(routine), PaceOptions()).utterances()
+    spoken = (speakable(t) for t in texts)
     return list(dict.fromkeys(s for s in spoken if s))
 
 

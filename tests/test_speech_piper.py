@@ -24,7 +24,7 @@ from audiocoach.cli import cli
 from audiocoach.errors import InputError
 from audiocoach.ffmpeg import decode_pcm, measure_loudness
 from audiocoach.loudness import clip_loudness
-from audiocoach.speech import digest
+from audiocoach.speech import digest, piper_engine
 from audiocoach.speech.base import SAMPLE_RATE, Clip, Engine
 from audiocoach.speech.batch import synthesize_all
 from audiocoach.speech.cache import CachedEngine, SpeechCache
@@ -278,7 +278,9 @@ def test_bundled_identity_costs_no_rehash_on_later_runs(
 # --- many phrases at once ------------------------------------------------------------------------
 
 
-def test_synthesize_all_fills_the_cache_in_parallel(tmp_path: Path, joe: PiperEngine) -> None:
+def test_synthesize_all_fills_the_cache_in_parallel(
+    tmp_path: Path, joe: PiperEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = ["Plank.", "Keep your back flat.", "Go.", "Halfway.", "Plank.", "Rest, ten seconds."]
     settings = SpeechSettings(cache_dir=tmp_path)
     engine = cached_engine(settings, lang="en")
@@ -298,9 +300,11 @@ def test_synthesize_all_fills_the_cache_in_parallel(tmp_path: Path, joe: PiperEn
     assert len(threads) == 2 and all(t.startswith("speech") for t in threads)
     # same clips whatever the number of threads, and as the engine alone makes them
     assert clips == {text: joe.synthesize(text) for text in clips}
-    # warm: read back, nothing synthesized
+    # warm: read back, nothing synthesized, and the model is not even loaded
+    monkeypatch.setattr(piper_engine, "_sessions", {})
     warm = cached_engine(settings, lang="en")
     assert synthesize_all(warm, texts, jobs=2) == clips and warm.synth_calls == 0
+    assert piper_engine._sessions == {}
 
 
 def test_synthesize_all_without_a_cache_and_serially(joe: PiperEngine) -> None:

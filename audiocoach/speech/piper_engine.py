@@ -10,10 +10,11 @@ of draws in a session, so a phrase's noise depends on what was spoken before it:
 shared by runs and processes, which needs a phrase's clip to be a function of the phrase. So both
 noises are off by default (``noise_scale=0``, ``noise_w=0``): the model then speaks its most likely
 rendering, bit for bit the same every time. Measured on ``en_US-joe-medium`` (20 syntheses of five
-routine phrases; ``scripts/piper_noise.py``): with Piper's defaults (0.667, 0.8) a clip's length
-varies by up to 150 ms (standard deviation 9 to 67 ms) and its loudness by up to 1.5 LU; with
-``noise_w=0`` the raw length is fixed but the trimmed clip still varies by up to 30 ms (the edges
-move with the timbre noise); with both at 0 nothing varies. What it costs: nothing measurable.
+routine phrases from "three" to a 4.6 s sentence; ``scripts/piper_noise.py spread``): with Piper's
+defaults (0.667, 0.8) a clip's length varies by 48 to 216 ms (standard deviation 10 to 56 ms) and
+its loudness by up to 2 LU; with ``noise_w=0`` the raw length is fixed but the trimmed clip still
+varies by 15 to 23 ms (its edges move with the timbre noise), enough to move a timeline; with both
+at 0 nothing varies. What it costs: nothing measurable.
 PocketSphinx's word error rate over 40 routine phrases (3 syntheses each) was 0.33 with the
 defaults and 0.32 with both noises off, and the pitch range (5th to 95th percentile) 14.8 and 15.4
 semitones: the voice is not flattened.
