@@ -40,7 +40,9 @@ from pydantic_core import core_schema
 
 Kind = Literal["routine", "program"]
 KINDS: tuple[Kind, ...] = ("routine", "program")
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: Draft 7: the newest draft the YAML language server (and VS Code's JSON support) fully knows.
+DIALECT = "http://json-schema.org/draft-07/schema#"
+_DEFS = "#/definitions/"
 #: Where the repository keeps each schema, relative to its root (the shipped files point here).
 SCHEMA_FILES: dict[Kind, str] = {
     "routine": "schemas/routine.schema.json",
@@ -512,6 +514,19 @@ def _narrow(prop: dict[str, Any], low: float, high: float) -> None:
             _narrow(form, low, high)
 
 
+def _refs_alone(node: Any) -> Any:
+    """Draft 7 ignores whatever stands beside a ``$ref``: put the ``$ref`` in an ``allOf``."""
+    if isinstance(node, dict):
+        out = {k: _refs_alone(v) for k, v in node.items()}
+        if "$ref" in out and len(out) > 1:
+            ref = out.pop("$ref")
+            out["allOf"] = [{"$ref": ref}, *out.get("allOf", [])]
+        return out
+    if isinstance(node, list):
+        return [_refs_alone(item) for item in node]
+    return node
+
+
 def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
     """Add ``extra`` into ``target``, mapping into mapping."""
     for key, value in extra.items():
@@ -539,7 +554,7 @@ def _blocks(defs: dict[str, Any]) -> dict[str, Any]:
     schema checks the block as the model it is and names the key that is wrong. A block with
     none of the leading keys is checked against all five, so an editor still offers their keys.
     """
-    refs = [{"$ref": f"#/$defs/{model}"} for _, model in _BLOCK_KINDS]
+    refs = [{"$ref": f"{_DEFS}{model}"} for _, model in _BLOCK_KINDS]
     chain: dict[str, Any] = {"anyOf": refs}
     for keys, model in reversed(_BLOCK_KINDS):
         test = (
@@ -547,7 +562,7 @@ def _blocks(defs: dict[str, Any]) -> dict[str, Any]:
             if len(keys) == 1
             else {"anyOf": [{"required": [k]} for k in keys]}
         )
-        chain = {"if": test, "then": {"$ref": f"#/$defs/{model}"}, "else": chain}
+        chain = {"if": test, "then": {"$ref": f"{_DEFS}{model}"}, "else": chain}
     block = {
         "description": "A block, told by its first key: exercise, superset or circuit, check, "
         "rest or say.",
@@ -559,7 +574,7 @@ def _blocks(defs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(node, dict):
             choices = node.get("oneOf")
             if isinstance(choices, list) and sorted(map(str, choices)) == sorted(map(str, refs)):
-                return {"$ref": "#/$defs/Block"}
+                return {"$ref": f"{_DEFS}Block"}
             return {k: swap(v) for k, v in node.items()}
         if isinstance(node, list):
             return [swap(item) for item in node]
@@ -576,8 +591,8 @@ def _reachable(root: Any, defs: dict[str, Any]) -> set[str]:
         node = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                name = ref.removeprefix("#/$defs/")
+            if isinstance(ref, str) and ref.startswith(_DEFS):
+                name = ref.removeprefix(_DEFS)
                 if name not in seen and name in defs:
                     seen.add(name)
                     stack.append(defs[name])
@@ -609,9 +624,9 @@ def _model(kind: Kind) -> Any:
 
 
 def json_schema(kind: Kind) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a routine or program file, as a dict."""
+    """The JSON Schema (draft 7) of a routine or program file, as a dict."""
     model = _model(kind)
-    raw = model.model_json_schema(schema_generator=_Generator, ref_template="#/$defs/{model}")
+    raw = model.model_json_schema(schema_generator=_Generator, ref_template=_DEFS + "{model}")
     defs = raw.pop("$defs", {})
     name = model.__name__
     defs[name] = raw  # the root is documented and ruled like every other model ...
@@ -627,7 +642,7 @@ def json_schema(kind: Kind) -> dict[str, Any]:
     _document(defs)
     if kind == "program":
         _program_rules(defs)
-    defs = _tidy(defs)
+    defs = _refs_alone(_tidy(defs))
     root = defs.pop(name)  # ... then taken back out to the top
     used = _reachable(root, defs)
     defs = {k: v for k, v in defs.items() if k in used}
@@ -638,7 +653,7 @@ def json_schema(kind: Kind) -> dict[str, Any]:
         "title": title,
         "description": description,
         **{k: v for k, v in root.items() if k != "description"},
-        "$defs": dict(sorted(defs.items())),
+        "definitions": dict(sorted(defs.items())),
     }
 
 
@@ -653,13 +668,17 @@ def _program_rules(defs: dict[str, Any]) -> None:
             {"type": "string", "pattern": _pattern(_words(*REST_WORDS))},
         ]
     }
+    # a mapping is checked as a Day (so a mistake in it is named where it is), else a file or rest
     day = {
-        "anyOf": [
-            {"$ref": "#/$defs/Day"},
-            {"type": "string", "pattern": "\\S", "description": "A routine file, or rest."},
-            {"type": "number"},
-            rest_day,
-        ]
+        "if": {"type": "object"},
+        "then": {"$ref": f"{_DEFS}Day"},
+        "else": {
+            "anyOf": [
+                {"type": "string", "pattern": "\\S", "description": "A routine file, or rest."},
+                {"type": "number"},
+                rest_day,
+            ]
+        },
     }
     days = defs["Program"]["properties"]["days"]
     days["additionalProperties"] = day

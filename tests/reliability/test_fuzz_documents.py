@@ -58,9 +58,7 @@ LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.+)$"
 ACCEPTABLE_REFUSALS = ("too fast to say the count", "too short to say", "at most 12 hours")
 
 TALLY: dict[str, Counter[str]] = {}
-SCHEMAS = {
-    kind: jsonschema.Draft202012Validator(json_schema(kind)) for kind in ("routine", "program")
-}
+SCHEMAS = {kind: jsonschema.Draft7Validator(json_schema(kind)) for kind in ("routine", "program")}
 
 
 def check_schema_accepts(data: Any, kind: str = "routine") -> None:
