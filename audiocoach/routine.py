@@ -37,7 +37,15 @@ from audiocoach import schema
 from audiocoach.durations import DURATION_FORMS, parse_duration
 from audiocoach.errors import InputError, Issue, shown
 from audiocoach.suggest import closest
-from audiocoach.yamlsource import NON_DECIMAL, KeyPath, Source, as_written, dotted, read_source
+from audiocoach.yamlsource import (
+    MAX_NUMBER_CHARS,
+    NON_DECIMAL,
+    KeyPath,
+    Source,
+    as_written,
+    dotted,
+    read_source,
+)
 
 Ms = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema(schema.duration())]
 
@@ -66,7 +74,10 @@ def count_of(low: int, high: int, what: str) -> Any:
     ``"10"``, never ``true`` (pydantic's own ``int`` would silently read true as 1)."""
 
     def check(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        if isinstance(value, bool):
+            got = str(value).lower()
+            raise ValueError(f"expected a whole number of {what} from {low} to {high}, got {got}")
+        if not isinstance(value, int | float | str):
             raise ValueError(f"expected a whole number of {what} from {low} to {high}")
         if isinstance(value, str):
             if not _DIGITS.fullmatch(value.strip()):
@@ -747,13 +758,16 @@ def _written_hint(message: str, path: KeyPath, source: Source) -> str:
     text = scalar.text
     if NON_DECIMAL.fullmatch(text):
         base = {"x": "hexadecimal", "b": "binary", "o": "octal"}[text.lstrip("+-")[1].lower()]
+        if len(text) > MAX_NUMBER_CHARS:  # a hostile file's 5000 hex digits: no decimal echo
+            return f"{message}; {text[:12]}... is {base}: write numbers in decimal"
         number = int(text.replace("_", ""), 0)
         return f"{message}; {text} is {base}: write numbers in decimal, like {number}"
     clock = _CLOCK.fullmatch(text)
     if clock and "expected a duration" in message:
         minutes, seconds = int(clock[1]), int(clock[2])
-        unit = f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"
-        return f"{message}; for {text} as minutes:seconds write {unit}"
+        parts = [f"{minutes}m" if minutes else "", f"{seconds}s" if seconds else ""]
+        written = "".join(parts) or "0s"
+        return f"{message}; for {text} as minutes:seconds write {written}"
     value = _value_at(source.data, path)
     if (isinstance(value, bool) or value is None) and text.lower() not in _PLAIN_WORDS:
         reading = "null" if value is None else str(value).lower()
@@ -761,7 +775,7 @@ def _written_hint(message: str, path: KeyPath, source: Source) -> str:
     return message
 
 
-_CLOCK = re.compile(r"([0-9]+):([0-5][0-9])")
+_CLOCK = re.compile(r"([0-9]{1,4}):([0-5][0-9])")
 #: Words that say what YAML reads them as; any other bare true/false/null word gets a note.
 _PLAIN_WORDS = {"true", "false", "null", "~", ""}
 

@@ -14,9 +14,9 @@ tests/test_schema.py``). Three things are added to what pydantic derives:
   ``4:6`` or a mapping; ``duration: open``; a bare number where text is expected). Each such type
   carries its schema here (``WithJsonSchema`` in ``routine.py`` and ``program.py``), written next
   to the rules it mirrors. Plain ``int``, ``float`` and ``bool`` fields, which pydantic also fills
-  from quoted text (``weeks: "4"``), say so too (``_Generator``). The schema must never refuse a
-  file the loader takes; ``tests/test_schema.py`` checks that on the shipped files, the fuzzers'
-  valid routines and every accepted form.
+  from quoted text (``speech_speed: "1.5"``), say so too (``_Generator``). The schema must never
+  refuse a file the loader takes: the tests check the shipped files, every accepted form
+  (``tests/test_schema.py``) and every routine and program the fuzzers' models accept.
 * **What it can say is wrong.** Rules between keys that a schema can state (exactly one of
   ``duration``/``breaths``/``reps``; ``tempo`` only with ``reps``; ``superset`` or ``circuit``;
   ``every`` or ``weeks``; sections or blocks) are written per model in ``_RULES``. What only
@@ -93,12 +93,12 @@ def duration(low_s: float = 0, high_s: float = 4 * 3600, *, words: tuple[str, ..
     return {"anyOf": forms}
 
 
-def factor(low: float, high: float, *, prefix: str = "[xX]*") -> dict:
+def factor(low: float, high: float) -> dict:
     """A factor as the pace flags take it: ``1.5`` or ``x1.5``."""
     return {
         "anyOf": [
             {"type": "number", "minimum": low, "maximum": high},
-            {"type": "string", "pattern": _pattern(f"{prefix} *{_FLOAT}")},
+            {"type": "string", "pattern": _pattern(f"[xX]* *{_FLOAT}")},
         ]
     }
 
@@ -536,16 +536,6 @@ def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
             target[key] = value
 
 
-#: A block's first key and its model, in the order ``routine._block_tag`` looks for them.
-_BLOCK_KINDS = (
-    (("exercise",), "Exercise"),
-    (("superset", "circuit"), "Group"),
-    (("check",), "Check"),
-    (("rest",), "Rest"),
-    (("say",), "Say"),
-)
-
-
 def _blocks(defs: dict[str, Any]) -> dict[str, Any]:
     """One ``Block`` definition chosen by the block's first key, as the model chooses.
 
@@ -554,9 +544,15 @@ def _blocks(defs: dict[str, Any]) -> dict[str, Any]:
     schema checks the block as the model it is and names the key that is wrong. A block with
     none of the leading keys is checked against all five, so an editor still offers their keys.
     """
-    refs = [{"$ref": f"{_DEFS}{model}"} for _, model in _BLOCK_KINDS]
+    from audiocoach.routine import _BLOCK_MODELS, BLOCK_KEYS
+
+    # each model with its leading keys, in the order ``routine._block_tag`` looks for them
+    kinds: dict[str, list[str]] = {}
+    for key, tag in BLOCK_KEYS.items():
+        kinds.setdefault(_BLOCK_MODELS[f"{tag}-block"].__name__, []).append(key)
+    refs = [{"$ref": f"{_DEFS}{model}"} for model in kinds]
     chain: dict[str, Any] = {"anyOf": refs}
-    for keys, model in reversed(_BLOCK_KINDS):
+    for model, keys in reversed(kinds.items()):
         test = (
             {"required": list(keys)}
             if len(keys) == 1

@@ -381,3 +381,46 @@ def test_closest_ranks_by_edits_counting_a_swap_as_one() -> None:
     assert closest("xyz", ["rest", "reps"]) is None
     assert closest("", ["rest"]) is None
     assert closest("progresion", ["progression", "weeks"]) == "progression"
+
+
+def _slips(key: str) -> set[str]:
+    """Every one-slip typo of ``key``: a letter dropped, doubled, swapped with the next; case."""
+    out = {key.capitalize(), key.upper()}
+    for i in range(len(key)):
+        out.add(key[:i] + key[i + 1 :])
+        out.add(key[:i] + key[i] + key[i:])
+        if i + 1 < len(key):
+            out.add(key[:i] + key[i + 1] + key[i] + key[i + 2 :])
+    return out - {key, ""}
+
+
+def _allowed_keys() -> dict[str, list[str]]:
+    from audiocoach.program import _DAY_ALIASES, Day, DayPace, Program, Rule
+    from audiocoach.routine import Breathe, Check, Exercise, Group, Pace, Rest, Routine, Section
+
+    models = (Routine, Pace, Section, Exercise, Breathe, Rest, Check, Group, Program, Day, DayPace)
+    places = {m.__name__: list(m.model_fields) for m in (*models, Rule)}
+    places["days"] = list(_DAY_ALIASES)
+    return places
+
+
+def test_every_one_slip_typo_of_every_key_finds_it_unless_another_is_as_near() -> None:
+    from rapidfuzz.distance import OSA
+
+    checked = 0
+    for place, keys in _allowed_keys().items():
+        for key in keys:
+            for typo in _slips(key):
+                if typo.lower() in {k.lower() for k in keys} - {key}:
+                    continue  # the slip spells another key
+                suggested = closest(typo, keys)
+                nearest = min(OSA.distance(typo.lower(), k) for k in keys if k != typo)
+                tied = [k for k in keys if OSA.distance(typo.lower(), k) == nearest]
+                assert suggested == key or (suggested in tied and key in tied), (
+                    place,
+                    typo,
+                    key,
+                    suggested,
+                )
+                checked += 1
+    assert checked > 1000

@@ -278,9 +278,10 @@ def test_breath_patterns_stay_patterns(line: str, breath: Breath) -> None:
     [
         ("duration: 1:30", "blocks[0].duration", "for 1:30 as minutes:seconds write 1m30s"),
         ("duration: 2:00", "blocks[0].duration", "for 2:00 as minutes:seconds write 2m"),
-        ("duration: 0:45", "blocks[0].duration", "for 0:45 as minutes:seconds write 0m45s"),
+        ("duration: 0:45", "blocks[0].duration", "for 0:45 as minutes:seconds write 45s"),
+        ("duration: 2:05", "blocks[0].duration", "for 2:05 as minutes:seconds write 2m5s"),
         ("reps: 5\n    sets: 2\n    rest: 1:30", "blocks[0].rest", "write 1m30s"),
-        ("reps: 5\n    tempo: 0:03", "blocks[0].tempo", "write 0m03s"),
+        ("reps: 5\n    tempo: 0:03", "blocks[0].tempo", "write 3s"),
     ],
 )
 def test_clock_times_in_durations_are_refused_with_the_duration_to_write(
