@@ -629,6 +629,20 @@ def playlist(
         sys.exit(1)
 
 
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(["routine", "program"]))
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of routine or program files, for editors.
+
+    \b
+    Name the saved schema on a file's first line for the YAML language server:
+    # yaml-language-server: $schema=../schemas/routine.schema.json
+    """
+    from audiocoach.schema import schema_text
+
+    click.echo(schema_text(kind), nl=False)  # type: ignore[arg-type]
+
+
 @cli.command()
 @click.option(
     "--engine", type=click.Choice(["piper", "espeak"]), default=None, help="Only this engine's."
