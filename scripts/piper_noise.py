@@ -29,6 +29,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = [(0.667, 0.8), (0.667, 0.0), (0.333, 0.0), (0.0, 0.0)]
+#: The shipped English routines (the bundled voice is English).
+ENGLISH_ROUTINES = (
+    "upper-back-yoga",
+    "posture-reset",
+    "upper-body-supersets",
+    "upper-body-strength",
+    "upper-body-power",
+)
 SPREAD_PHRASES = [
     "three",
     "Inhale.",
@@ -39,16 +47,15 @@ SPREAD_PHRASES = [
 
 
 def routine_phrases() -> list[str]:
-    """Every distinct spoken phrase of the shipped routines, from an estimated plan."""
+    """Every distinct spoken phrase of the shipped English routines, from an estimated plan."""
     from audiocoach.pace import PaceOptions
     from audiocoach.render import estimated_timeline
     from audiocoach.routine import load_routine
     from audiocoach.speech.text import speakable
 
     found: dict[str, None] = {}
-    for path in sorted((ROOT / "routines").glob("*.yaml")):
-        if path.name == "week.yaml":
-            continue
+    for name in ENGLISH_ROUTINES:
+        path = ROOT / "routines" / f"{name}.yaml"
         for text in estimated_timeline(load_routine(path), PaceOptions()).utterances():
             spoken = speakable(text)
             if spoken:

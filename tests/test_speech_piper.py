@@ -150,8 +150,10 @@ def test_phrases_spoken_for_real(joe: PiperEngine, text: str) -> None:
 
 
 def test_speech_is_words_a_recognizer_hears(joe: PiperEngine) -> None:
-    # An independent listener (PocketSphinx's general English model) on a few routine phrases.
-    pocketsphinx = pytest.importorskip("pocketsphinx")
+    # An independent listener (PocketSphinx's general English model, in the test extra) on a few
+    # routine phrases.
+    import pocketsphinx
+
     from audiocoach.ffmpeg import run_ffmpeg
 
     decoder = pocketsphinx.Decoder(loglevel="FATAL")
