@@ -6,13 +6,24 @@ and gTTS (the network) gain nothing from parallel work. So an engine says how ma
 usefully run at once (``concurrency``: Piper the CPUs, the others 1), and this runs that many
 threads over one engine.
 
-Threads, not worker processes, for Piper: measured on this project's 2-core machine (busy, so
-the figures are CPU time per second of speech, which load inflates least; see
-``scripts/piper_parallel.py``), one process whose ONNX session runs two phrases at once from two
-threads spent 0.085 CPU s per speech second, the one-thread loop 0.081, two worker processes
-0.091 (each loads its own 63 MB model: ~0.4 s warm, ~1.9 s cold, and ~150 MB of memory) and one
-process with two onnxruntime intra-op threads 0.142 (its threads spin-wait on each other). Threads
-also share the caller's engine, its memo and its loaded model.
+Threads, not worker processes, for Piper. ``scripts/piper_parallel.py --repeat 3`` on the
+strength routine (92 phrases, 157 s of speech, cold, model load included), run twice on this
+project's 2-core machine while it was shared (load 2 to 3, so wall times are noisy; CPU seconds
+per speech second move less), medians:
+
+=========================================  ===============  =========================
+strategy                                   times real time  CPU s per speech second
+=========================================  ===============  =========================
+one thread, phrase after phrase            9.2 - 9.4        0.102 - 0.105
+onnxruntime's intra-op pool of 2 threads   5.6 - 10.0       0.140 - 0.178 (spin-waits)
+2 worker processes (a model each)          8.3 - 12.9       0.109 - 0.113
+2 threads over one session (this module)   16.3 - 17.3      0.098 - 0.103
+=========================================  ===============  =========================
+
+Threads cost no more CPU than the plain loop and share the caller's engine, its memo and its one
+loaded model (worker processes each pay start-up, a model load of ~0.4 s warm and ~1.9 s cold,
+and ~120 MB). At about 0.08 CPU s per speech second, measured when the machine was quieter,
+two idle cores give about 25 times real time.
 """
 
 from __future__ import annotations
