@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -356,7 +357,15 @@ def test_same_timeline_twice_from_an_empty_cache(tmp_path: Path, runner) -> None
     assert len(speech) > 8 and all(e["duration_ms"] > 0 for e in speech)
 
 
-def test_render_with_piper_decodes_to_the_plan(tmp_path: Path, runner) -> None:
+def test_render_with_piper_decodes_to_the_plan(
+    tmp_path: Path, runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the default voice needs no network: any attempt to connect fails the render
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a render tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
     routine = tmp_path / "tiny.yaml"
     routine.write_text(TINY, encoding="utf-8")
     out = tmp_path / "tiny.mp3"
@@ -365,6 +374,7 @@ def test_render_with_piper_decodes_to_the_plan(tmp_path: Path, runner) -> None:
     assert result.exit_code == 0, result.output
     assert "speech" in result.stderr  # the phrase progress bar
     timeline = json.loads(out.with_suffix(".timeline.json").read_text(encoding="utf-8"))
+    assert (timeline["engine"], timeline["voice"]) == ("piper", "en_US-joe-medium")
     pcm, rate = decode_pcm(out)
     assert abs(len(pcm) * 1000 / rate - timeline["duration_ms"]) <= 50
     loudness = measure_loudness(out)
