@@ -13,6 +13,9 @@ shown too: on a busy machine they move less than wall time.
   phrases side by side (``speech.batch.synthesize_all``, what audiocoach does);
 * ``processes``: ``jobs`` worker processes (spawned), each loading the model once.
 
+The model runs with its 1-D convolutions rewritten as 2-D (``speech.piper_graph``), as audiocoach
+runs it; ``--original-graph`` measures the model as shipped.
+
     PYTHONPATH=. python scripts/piper_parallel.py --repeat 3
     PYTHONPATH=. python scripts/piper_parallel.py --routine routines/upper-back-yoga.yaml
 """
@@ -59,6 +62,7 @@ def _engine(intra: int):  # type: ignore[no-untyped-def]
     from audiocoach.speech.registry import SpeechSettings, make_engine
 
     piper_engine.INTRA_OP_THREADS = intra  # audiocoach uses 1; "intra" measures the pool
+    piper_engine.REWRITE_GRAPH = os.environ.get("PIPER_PARALLEL_GRAPH") != "original"
     engine = make_engine(SpeechSettings(engine="piper", use_cache=False))
     assert isinstance(engine, piper_engine.PiperEngine)
     return engine
@@ -104,6 +108,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", nargs="*", choices=STRATEGIES, default=list(STRATEGIES))
+    parser.add_argument(
+        "--original-graph",
+        action="store_true",
+        help="run the model's own graph, not the 2-D convolution rewrite (speech.piper_graph)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("STRATEGY", "JOBS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -114,7 +123,10 @@ def main() -> None:
         for strategy in args.only:
             command = [sys.executable, __file__, "--routine", str(args.routine)]
             command += ["--child", strategy, str(args.jobs)]
-            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            env = {**os.environ, "PIPER_PARALLEL_GRAPH": "original" if args.original_graph else ""}
+            out = subprocess.run(
+                command, capture_output=True, text=True, check=True, env=env
+            ).stdout
             run = json.loads(out.strip().splitlines()[-1])
             results[strategy].append(run)
             print(
@@ -123,7 +135,11 @@ def main() -> None:
                 f"(CPU {run['cpu_s']:.2f} s)",
                 file=sys.stderr,
             )
-    print(f"{args.routine.name}, {args.jobs} jobs, {os.cpu_count()} CPUs, median of {args.repeat}:")
+    graph = "original graph" if args.original_graph else "2-D convolutions"
+    print(
+        f"{args.routine.name}, {graph}, {args.jobs} jobs, {os.cpu_count()} CPUs, "
+        f"median of {args.repeat}:"
+    )
     for strategy, runs in results.items():
         speech = runs[0]["speech_s"]
         wall = statistics.median(r["wall_s"] for r in runs)

@@ -435,7 +435,7 @@ def _run(runner, routine: Path, out: Path, *extra: str):  # type: ignore[no-unty
         ("empty", r"my\.onnx:1:1: empty;"),
         ("missing", r"my\.onnx:1:1: no such file"),
         ("folder", r"my\.onnx:1:1: this is a folder"),
-        ("damaged", r"my\.onnx: onnxruntime cannot load this voice model .*download it again"),
+        ("damaged", r"my\.onnx: cannot load this voice model .*download it again"),
         ("german", r"speaks de-DE, but the routine is in en; choose a voice for en"),
         ("speaker", r"has one speaker; 'bob' is not one of its speakers"),
     ],
