@@ -6,13 +6,12 @@ and gTTS (the network) gain nothing from parallel work. So an engine says how ma
 usefully run at once (``concurrency``: Piper the CPUs, the others 1), and this runs that many
 threads over one engine.
 
-Threads, not worker processes, for Piper. ``scripts/piper_parallel.py --repeat 3`` on the
-strength routine (92 phrases, 157 s of speech, cold, model load included), run twice on this
-project's 2-core machine while it was shared (load 2 to 3, so wall times are noisy; CPU seconds
-per speech second move less), medians:
+Threads, not worker processes, for Piper. ``scripts/piper_parallel.py`` on the strength routine
+(92 phrases, 157 s of speech, cold, model load included), on this project's 2-core machine, which
+is shared (wall times are noisy; CPU seconds per speech second move less):
 
 =========================================  ===============  =========================
-strategy                                   times real time  CPU s per speech second
+strategy (original graph, load 2 to 3)     times real time  CPU s per speech second
 =========================================  ===============  =========================
 one thread, phrase after phrase            9.2 - 9.4        0.102 - 0.105
 onnxruntime's intra-op pool of 2 threads   5.6 - 10.0       0.140 - 0.178 (spin-waits)
@@ -20,10 +19,13 @@ onnxruntime's intra-op pool of 2 threads   5.6 - 10.0       0.140 - 0.178 (spin-
 2 threads over one session (this module)   16.3 - 17.3      0.098 - 0.103
 =========================================  ===============  =========================
 
+On a quieter moment (load under 1), medians of 2: original graph, threads 21.1, processes 20.1,
+intra-op pool 18.0, one thread 11.2; with the 2-D convolution rewrite (``piper_graph``), threads
+27.2 (0.067 CPU s per speech second) and processes 25.6 (0.077).
+
 Threads cost no more CPU than the plain loop and share the caller's engine, its memo and its one
-loaded model (worker processes each pay start-up, a model load of ~0.4 s warm and ~1.9 s cold,
-and ~120 MB). At about 0.08 CPU s per speech second, measured when the machine was quieter,
-two idle cores give about 25 times real time.
+loaded model (worker processes each pay start-up, a model load of about 0.5 s, 1 s with the
+rewrite, and about 120 MB).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ the attributes gain a leading 1, the output loses the axis again (``Squeeze``). 
 other kernels: on ``en_US-joe-medium`` it took 18% less CPU per second of speech (0.070 to 0.058
 s, the same 50 routine phrases interleaved in one process) and its samples differ from the
 original graph's by at most 1.3e-4 of full scale (under half a 16-bit step at the level Piper
-speaks), which nobody hears. That is what lifts cold synthesis on 2 cores from about 21 to about
-25 times real time.
+speaks), which nobody hears. Cold synthesis of the strength routine on 2 cores went from 19.8 to
+27.2 times real time (``scripts/piper_parallel.py --only threads``, with and without
+``--original-graph``, the machine quiet).
 
 The rewrite needs the ``onnx`` package (the one piper-tts itself uses to patch models for its
 alignments); it is made in memory when a model is loaded (about 0.4 s for 63 MB) and never
