@@ -138,12 +138,25 @@ def speech_options(func: F) -> F:
     options = [
         click.option(
             "--engine",
-            default="espeak",
-            show_default=True,
+            default=None,
             type=click.Choice(engine_names()),
-            help="Speech engine: espeak (offline) or gtts (Google, online).",
+            help="Speech engine: piper (natural, offline), espeak (offline, robotic, fast) or "
+            "gtts (Google, online). Default: piper where it has a voice for the language (the "
+            "bundled one for English), else espeak.",
         ),
-        click.option("--voice", default=None, help="espeak voice (see 'audiocoach voices')."),
+        click.option(
+            "--voice",
+            default=None,
+            help="A voice from 'audiocoach voices' (Piper or espeak); with --voice-model, one of "
+            "the model's speakers.",
+        ),
+        click.option(
+            "--voice-model",
+            type=click.Path(path_type=Path),
+            default=None,
+            metavar="FILE.onnx",
+            help="A Piper voice model from any folder (its .onnx.json beside it).",
+        ),
         click.option(
             "--lang",
             default=None,
@@ -177,6 +190,7 @@ def _speech_from(kwargs: dict[str, Any]) -> SpeechSettings:
     return SpeechSettings(
         engine=kwargs.pop("engine"),
         voice=kwargs.pop("voice"),
+        voice_model=kwargs.pop("voice_model"),
         tld=kwargs.pop("tld"),
         cache_dir=kwargs.pop("cache_dir"),
         use_cache=not kwargs.pop("no_cache"),
@@ -417,7 +431,7 @@ def render(
             settings,
             lang=lang,
             warn=_warn,
-            on_phrases=lambda count: bars.start(count, "speech"),
+            on_phrases=lambda count: bars.start(count, "speech", count=True),
             speech_progress=bars.advance,
             on_timeline=lambda timeline: bars.start(timeline.duration_ms, "mixing"),
             mix_progress=bars.reach,
@@ -449,9 +463,9 @@ class _Bars:
             self.bar.__exit__(None, None, None)
             self.bar = None
 
-    def start(self, length: int, label: str) -> None:
+    def start(self, length: int, label: str, count: bool = False) -> None:
         self.close()
-        self.bar = _bar(length, label, self.quiet or length == 0).__enter__()
+        self.bar = _bar(length, label, self.quiet or length == 0, count).__enter__()
         self.done = 0
 
     def advance(self, n: int) -> None:
@@ -475,11 +489,16 @@ class _NoBar:
         return None
 
 
-def _bar(length: int, label: str, quiet: bool) -> Any:
+def _bar(length: int, label: str, quiet: bool, count: bool = False) -> Any:
+    """A progress bar on stderr with the time left; ``count`` shows done/total (phrases)."""
     if quiet:
         return _NoBar()
     return click.progressbar(
-        length=max(1, length), label=f"{label:<7}", file=click.get_text_stream("stderr"), width=30
+        length=max(1, length),
+        label=f"{label:<7}",
+        file=click.get_text_stream("stderr"),
+        width=30,
+        show_pos=count,
     )
 
 
@@ -625,13 +644,37 @@ def schema_command(kind: str) -> None:
 
 
 @cli.command()
+@click.option(
+    "--engine", type=click.Choice(["piper", "espeak"]), default=None, help="Only this engine's."
+)
+@click.option("--lang", default=None, help="Only voices for this language: en, de, en-GB, ...")
 @handle_errors
-def voices() -> None:
-    """List the offline (espeak-ng) voices."""
-    from audiocoach.speech.espeak import list_voices
+def voices(engine: str | None, lang: str | None) -> None:
+    """List the offline voices: Piper's (bundled, and yours) and espeak-ng's, with languages.
 
-    for name, language, gender in list_voices():
-        click.echo(f"{name:<28} {language:<12} {gender}")
+    Give a name to --voice. Piper voices of your own (NAME.onnx with NAME.onnx.json) go in the
+    voices folder shown at the end, or are used from anywhere with --voice-model.
+    """
+    from audiocoach.speech.base import language_tag as bcp47
+    from audiocoach.speech.piper_voices import voices_dir
+    from audiocoach.speech.registry import list_voices
+
+    found, problems = list_voices()
+    for problem in problems:
+        _warn(f"unusable Piper voice: {problem}")
+    wanted = bcp47(lang).lower() if lang else ""
+    click.echo(f"{'engine':<7} {'voice':<30} {'language':<12} from")
+    for v in found:
+        tag = v.language.lower()
+        if engine and v.engine != engine:
+            continue
+        if wanted and tag != wanted and not tag.startswith(wanted + "-"):
+            continue
+        where = {"bundled": "bundled", "user": f"user: {v.path}", "model": f"file: {v.path}"}.get(
+            v.source, f"espeak-ng: {v.description}".rstrip(": ")
+        )
+        click.echo(f"{v.engine:<7} {v.name:<30} {v.language or '-':<12} {where}")
+    click.echo(f"\nyour Piper voices folder: {voices_dir()}")
 
 
 @cli.command()

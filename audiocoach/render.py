@@ -33,6 +33,7 @@ from audiocoach.routine import Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
 from audiocoach.sidecars import write_chapters_json, write_lrc, write_timeline_json, write_vtt
 from audiocoach.speech.base import Clip, Engine
+from audiocoach.speech.batch import synthesize_all
 from audiocoach.speech.cache import CachedEngine, SpeechCache
 from audiocoach.speech.registry import SpeechSettings, make_engine
 from audiocoach.speech.text import speakable
@@ -76,11 +77,16 @@ class Speaker:
         return self.clip(text).duration_ms
 
     def warm(self, texts: Iterable[str], progress: Progress | None = None) -> None:
-        """Synthesize ahead of scheduling so a progress bar can count phrases."""
-        for text in texts:
-            self.clip(text)
-            if progress:
-                progress(1)
+        """Synthesize ahead of scheduling, on all cores (``speech.batch.synthesize_all``), so a
+        progress bar can count phrases (``progress(n)``: n more of ``texts`` done)."""
+        texts = list(texts)
+        spoken = {text: self.spoken(text) for text in texts}
+        unique = list(dict.fromkeys(s for s in spoken.values() if s))
+        if progress and len(texts) > len(unique):
+            progress(len(texts) - len(unique))  # repeats and silent texts: nothing to do
+        clips = synthesize_all(self.engine, unique, progress=progress)
+        for text, said in spoken.items():
+            self._clips[text] = clips[said] if said else _SILENT
 
     def clips_for(self, timeline: Timeline) -> dict[str, Clip]:
         return {text: self.clip(text) for text in timeline.utterances()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -92,3 +92,19 @@ def runner() -> CliRunner:
     if _click_separates_stderr():
         return CliRunner()
     return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_voices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests see no Piper voices of the machine's user: an empty voices folder (its variable
+    is inherited by worker processes and subprocesses). Tests that need user voices set their own.
+    """
+    from audiocoach.speech.piper_voices import VOICES_DIR_ENV
+
+    saved = os.environ.get(VOICES_DIR_ENV)
+    os.environ[VOICES_DIR_ENV] = str(tmp_path_factory.mktemp("no-user-voices"))
+    yield
+    if saved is None:
+        os.environ.pop(VOICES_DIR_ENV, None)
+    else:
+        os.environ[VOICES_DIR_ENV] = saved

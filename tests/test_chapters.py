@@ -80,7 +80,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
         (folder / fmt).mkdir()
         audio = folder / fmt / f"out.{fmt}"  # a folder each: the sidecars share the stem
         args = ["render", str(routine), "-o", str(audio), "-q", "--timeline", "--chapters-json"]
-        result = CliRunner().invoke(cli, [*args, "--cache-dir", str(cache)])
+        result = CliRunner().invoke(cli, [*args, "--cache-dir", str(cache), "--engine", "espeak"])
         assert result.exit_code == 0, result.output
         timeline = Timeline.from_json(
             json.loads(audio.with_suffix(".timeline.json").read_text("utf-8"))
@@ -375,7 +375,9 @@ def test_chapters_that_do_not_read_back_fail_the_render_and_write_nothing(
     routine = tmp_path / "routine.yaml"
     routine.write_text(ROUTINE, encoding="utf-8")
     out = tmp_path / "out.m4a"
-    result = runner.invoke(cli, ["render", str(routine), "-o", str(out), "-q"])
+    result = runner.invoke(
+        cli, ["render", str(routine), "-o", str(out), "-q", "--engine", "espeak"]
+    )
     assert result.exit_code == 1
     assert "wrote 6 chapters, but 5 read back differently" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["routine.yaml"]
@@ -503,7 +505,7 @@ def test_playlist_writes_a_chapters_json_per_track(tmp_path: Path, runner) -> No
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q"]
+    args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q", "--engine", "espeak"]
     args += ["--cache-dir", str(tmp_path / "cache")]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output

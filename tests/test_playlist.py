@@ -59,7 +59,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_week_playlist_two_weeks(tmp_path: Path, runner, cache_dir: Path) -> None:
     out = tmp_path / "OUT"
     args = ["playlist", str(WEEK), "-o", str(out), "--weeks", "1-2", "-j", "2", "-q"]
-    args += ["--cache-dir", str(cache_dir)]
+    args += ["--cache-dir", str(cache_dir), "--engine", "espeak"]
     started = time.perf_counter()
     first = runner.invoke(cli, args)
     first_s = time.perf_counter() - started
@@ -123,6 +123,8 @@ def _tiny_playlist(tmp_path: Path, cache_dir: Path) -> tuple[Path, list[str]]:
         "-q",
         "--cache-dir",
         str(cache_dir),
+        "--engine",
+        "espeak",
     ]
 
 
@@ -192,7 +194,17 @@ def test_unwritable_output_folder(tmp_path: Path, runner, cache_dir: Path) -> No
     blocker.write_text("not a folder")
     result = runner.invoke(
         cli,
-        ["playlist", str(program), "-o", str(blocker / "out"), "-q", "--cache-dir", str(cache_dir)],
+        [
+            "playlist",
+            str(program),
+            "-o",
+            str(blocker / "out"),
+            "-q",
+            "--cache-dir",
+            str(cache_dir),
+            "--engine",
+            "espeak",
+        ],
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write to ")
@@ -246,7 +258,7 @@ def test_a_track_the_real_voice_cannot_lay_out_is_located_input_error(
     program.write_text("title: P\ndays:\n  mon: fast.yaml\n", encoding="utf-8")
     monkeypatch.setattr("audiocoach.render.estimator", lambda speed=1.0: lambda text: 1)
     out = tmp_path / "out"
-    args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q"]
+    args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q", "--engine", "espeak"]
     result = runner.invoke(cli, [*args, "--cache-dir", str(cache_dir)])
     assert result.exit_code == 2, result.output
     (line,) = result.stderr.strip().splitlines()
@@ -271,7 +283,9 @@ def test_validate_and_playlist_size_speech_at_the_days_speed(tmp_path: Path, run
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{tmp_path / 'fast.yaml'}:3:5: blocks[0]: week 1: Squat:")
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["playlist", str(program), "-o", str(out), "-q"])
+    result = runner.invoke(
+        cli, ["playlist", str(program), "-o", str(out), "-q", "--engine", "espeak"]
+    )
     assert result.exit_code == 2
     assert "use a tempo of at least" in result.stderr
     assert not out.exists() or not list(out.rglob("*.mp3"))

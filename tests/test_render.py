@@ -217,6 +217,8 @@ def test_cold_cache_render_of_every_routine(
             "-q",
             "--cache-dir",
             str(cache),
+            "--engine",
+            "espeak",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -248,7 +250,17 @@ def test_unwritable_output_is_one_line(tmp_path: Path, write_routine, runner, ca
     blocker.write_text("x")
     result = runner.invoke(
         cli,
-        ["render", str(ok), "-o", str(blocker / "out.mp3"), "-q", "--cache-dir", str(cache_dir)],
+        [
+            "render",
+            str(ok),
+            "-o",
+            str(blocker / "out.mp3"),
+            "-q",
+            "--cache-dir",
+            str(cache_dir),
+            "--engine",
+            "espeak",
+        ],
     )
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
@@ -274,6 +286,8 @@ def test_encoder_failure_keeps_previous_file(
             "lots",
             "--cache-dir",
             str(cache_dir),
+            "--engine",
+            "espeak",
         ],
     )
     assert result.exit_code == 1

@@ -1,4 +1,4 @@
-"""The offline engine for real (espeak-ng from the wheel), the shared finishing, the factory."""
+"""The offline engine for real (espeak-ng from the wheel), and the finishing every engine shares."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from audiocoach.errors import AudiocoachError
+from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.speech.base import SAMPLE_RATE, Clip, Engine
-from audiocoach.speech.engines import FADE_MS, MARGIN_MS, engine_names, finish_speech, make_engine
-from audiocoach.speech.espeak import MAX_WPM, EspeakEngine, list_voices
+from audiocoach.speech.espeak import MAX_WPM, EspeakEngine, voices
+from audiocoach.speech.finish import FADE_MS, MARGIN_MS, finish_speech
+from audiocoach.speech.registry import SpeechSettings, engine_names, make_engine
 
 PHRASE = "Inhale, reach forward"
 
@@ -27,7 +28,17 @@ def samples(clip: Clip) -> np.ndarray:
 
 def test_is_an_engine(engine: EspeakEngine) -> None:
     assert isinstance(engine, Engine)
-    assert engine.name == "espeak"
+    assert (engine.name, engine.voice, engine.language) == ("espeak", "en-us", "en-US")
+
+
+@pytest.mark.parametrize(
+    ("voice", "language"),
+    [("en", "en-GB"), ("en-gb", "en-GB"), ("de", "de"), ("en-us+f3", "en-US")],
+)
+def test_language_is_the_loaded_voices(voice: str, language: str) -> None:
+    # "en" loads espeak's British voice: the timeline says so, not the "en" that was asked for
+    engine = EspeakEngine(voice)
+    assert engine.voice == voice and engine.language == language
 
 
 def test_phrase_has_plausible_length(engine: EspeakEngine) -> None:
@@ -89,19 +100,23 @@ def test_concurrent_use_is_safe() -> None:
 
 
 def test_unknown_variant_is_an_error() -> None:
-    with pytest.raises(AudiocoachError, match="en-us\\+bogus"):
+    with pytest.raises(InputError, match="en-us\\+bogus"):
         EspeakEngine("en-us+bogus")
 
 
-def test_list_voices_has_en_us() -> None:
-    voices = list_voices()
-    assert ("English (America)", "en-us", "male") in voices
-    assert all(isinstance(field, str) for voice in voices for field in voice)
-    assert EspeakEngine.list_voices() == voices
+def test_voices_lists_every_language_each_loadable() -> None:
+    found = voices()
+    us = next(v for v in found if v.name == "en-us")
+    assert (us.engine, us.language, us.source) == ("espeak", "en-US", "espeak")
+    assert "English (America)" in us.description
+    assert len(found) > 50 and len({v.name for v in found}) == len(found)
+    for voice in found[::10]:  # a sample: loading all ~130 would only repeat the same check
+        assert EspeakEngine(voice.name).voice == voice.name
 
 
 def test_unknown_voice_names_close_matches() -> None:
-    with pytest.raises(AudiocoachError) as info:
+    # a voice name is the user's input: InputError, exit status 2, one line
+    with pytest.raises(InputError) as info:
         EspeakEngine("en-uss")
     message = str(info.value)
     assert "\n" not in message
@@ -177,14 +192,23 @@ def test_finish_other_rates() -> None:
 
 
 def test_make_engine_espeak() -> None:
-    engine = make_engine("espeak", voice=None, speed=1.2, lang="en", tld="com")
+    engine = make_engine(SpeechSettings(engine="espeak"), speed=1.2, lang="en")
     assert isinstance(engine, EspeakEngine)
     assert engine.voice == "en-us" and engine.wpm == 210
-    assert make_engine("espeak", voice="en-gb", speed=1.0, lang="en", tld="com").voice == "en-gb"
+    assert make_engine(SpeechSettings(engine="espeak", voice="en-gb")).voice == "en-gb"
+    # no --engine: an espeak voice name picks espeak; a language with no Piper voice too
+    assert isinstance(make_engine(SpeechSettings(voice="en-gb")), EspeakEngine)
+    german = make_engine(SpeechSettings(engine="espeak"), lang="de")
+    assert german.voice == "de" and german.language == "de"
 
 
 def test_make_engine_unknown_lists_names() -> None:
-    with pytest.raises(AudiocoachError) as info:
-        make_engine("festival", voice=None, speed=1.0, lang="en", tld="com")
+    with pytest.raises(InputError) as info:
+        make_engine(SpeechSettings(engine="festival"))
     assert all(name in str(info.value) for name in engine_names())
-    assert set(engine_names()) >= {"espeak", "gtts"}
+    assert set(engine_names()) >= {"espeak", "gtts", "piper"}
+
+
+def test_espeak_takes_no_piper_model(tmp_path) -> None:
+    with pytest.raises(InputError, match="--voice-model is a Piper voice"):
+        make_engine(SpeechSettings(engine="espeak", voice_model=tmp_path / "voice.onnx"))

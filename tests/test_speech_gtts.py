@@ -14,11 +14,11 @@ import pytest
 import requests
 from gtts.tts import gTTSError
 
-from audiocoach.errors import AudiocoachError
+from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.speech.base import SAMPLE_RATE, Engine
 from audiocoach.speech.cache import CachedEngine, SpeechCache
-from audiocoach.speech.engines import make_engine
 from audiocoach.speech.gtts_engine import NO_NETWORK, GttsEngine, decode_mp3
+from audiocoach.speech.registry import SpeechSettings, make_engine
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,7 @@ def test_decodes_trims_and_resamples(mp3: bytes) -> None:
     fetch, sleeps = FakeFetch(mp3), []
     engine = make(fetch, sleeps)
     assert isinstance(engine, Engine)
+    assert (engine.name, engine.voice, engine.language) == ("gtts", "en translate.google.com", "en")
     clip = engine.synthesize("Inhale")
     assert clip.sample_rate == SAMPLE_RATE
     # The tone is one second; the half seconds of silence around it are trimmed to margins.
@@ -215,15 +216,19 @@ def test_identity_names_what_shapes_the_audio() -> None:
 
 
 def test_unknown_language_names_close_matches() -> None:
-    with pytest.raises(AudiocoachError, match=r"'eng'.*close matches: en"):
+    # the language is the user's input: exit status 2
+    with pytest.raises(InputError, match=r"'eng'.*close matches: en"):
         GttsEngine(lang="eng")
 
 
-def test_make_engine_gtts() -> None:
-    engine = make_engine("gtts", voice=None, speed=1.0, lang="de", tld="de")
+def test_make_engine_gtts(tmp_path: Path) -> None:
+    engine = make_engine(SpeechSettings(engine="gtts", tld="de"), speed=1.0, lang="de")
     assert isinstance(engine, GttsEngine) and engine.lang == "de" and engine.tld == "de"
-    with pytest.raises(AudiocoachError, match="no voices"):
-        make_engine("gtts", voice="en-us", speed=1.0, lang="en", tld="com")
+    assert engine.language == "de" and engine.voice == "de translate.google.de"
+    with pytest.raises(InputError, match="no voices"):
+        make_engine(SpeechSettings(engine="gtts", voice="en-us"), lang="en")
+    with pytest.raises(InputError, match="--voice-model is a Piper voice"):
+        make_engine(SpeechSettings(engine="gtts", voice_model=tmp_path / "x.onnx"), lang="en")
 
 
 def test_decode_mp3_directly(mp3: bytes) -> None:

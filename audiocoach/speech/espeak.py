@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audiocoach.errors import AudiocoachError
-from audiocoach.speech.base import Clip
-from audiocoach.speech.engines import check_speed, close_matches, finish_speech
+from audiocoach.errors import AudiocoachError, InputError
+from audiocoach.speech.base import Clip, Voice, language_tag
+from audiocoach.speech.finish import check_speed, close_matches, finish_speech
 
-__all__ = ["DEFAULT_WPM", "EspeakEngine", "Voice", "list_voices"]
+__all__ = ["DEFAULT_WPM", "EspeakEngine", "voices"]
 
 #: espeak-ng's own default rate; ``speed`` multiplies it.
 DEFAULT_WPM = 175
@@ -58,7 +58,7 @@ class _VoiceStruct(ctypes.Structure):
 
 
 @dataclass(frozen=True, slots=True)
-class Voice:
+class _Installed:
     """One installed espeak-ng voice; ``language`` is what ``EspeakEngine(voice=...)`` accepts.
 
     ``languages`` lists (priority, language) pairs: the voice speaks each, and for a language the
@@ -79,6 +79,8 @@ class _VoiceIndex:
     by_language: dict[str, str]
     by_identifier: dict[str, str]
     variants: dict[str, str]
+    #: identifier -> the language it speaks first (``gmw/en-US`` -> ``en-us``)
+    language_of: dict[str, str]
 
     def resolve(self, spec: str) -> str | None:
         base, plus, variant = spec.strip().partition("+")
@@ -169,7 +171,7 @@ class _Library:
         self.version = _decode(lib.espeak_Info(None))
         self._voice: str | None = None
         self._wpm: int | None = None
-        self._voices: tuple[Voice, ...] | None = None
+        self._voices: tuple[_Installed, ...] | None = None
         self._index: _VoiceIndex | None = None
 
     def _collect(self, wav: ctypes._Pointer[ctypes.c_short], count: int, _events: int) -> int:
@@ -204,15 +206,15 @@ class _Library:
             raise AudiocoachError(f"espeak-ng failed to speak {text[:40]!r} (error {status})")
         return b"".join(chunks)
 
-    def _list(self, spec: _VoiceStruct | None) -> list[Voice]:
-        found: list[Voice] = []
+    def _list(self, spec: _VoiceStruct | None) -> list[_Installed]:
+        found: list[_Installed] = []
         array = self._lib.espeak_ListVoices(ctypes.byref(spec) if spec is not None else None)
         i = 0
         while array[i]:
             v = array[i].contents
             languages = _read_languages(v.languages)
             found.append(
-                Voice(
+                _Installed(
                     name=_decode(v.name),
                     language=languages[0][1] if languages else "",
                     gender=_GENDERS.get(v.gender, ""),
@@ -223,7 +225,7 @@ class _Library:
             i += 1
         return found
 
-    def voices(self) -> tuple[Voice, ...]:
+    def voices(self) -> tuple[_Installed, ...]:
         with self.lock:
             if self._voices is None:
                 self._voices = tuple(self._list(None))
@@ -251,6 +253,7 @@ class _Library:
                     by_language={k: ident for k, (_, ident) in best.items()},
                     by_identifier={v.identifier.lower(): v.identifier for v in voices},
                     variants=variants,
+                    language_of={v.identifier: v.language for v in voices},
                 )
             return self._index
 
@@ -267,21 +270,45 @@ def _get_library() -> _Library:
         return _library
 
 
-def list_voices() -> list[tuple[str, str, str]]:
-    """Installed voices as (name, language, gender); pass the language as ``voice``."""
-    return [(v.name, v.language, v.gender) for v in _get_library().voices()]
+def voices() -> list[Voice]:
+    """espeak-ng's installed voices; a voice's ``name`` is what ``--voice`` and
+    ``EspeakEngine(voice=...)`` accept: its language code, or its identifier where another voice
+    is the one espeak picks for that code. Loads the library (a few ms)."""
+    library = _get_library()
+    index = library.index()
+    found: list[Voice] = []
+    for v in library.voices():
+        if not v.language:
+            continue
+        picked = index.by_language.get(v.language.lower()) == v.identifier
+        found.append(
+            Voice(
+                engine="espeak",
+                name=v.language if picked else v.identifier,
+                language=language_tag(v.language),
+                source="espeak",
+                description=" ".join(part for part in (v.name, v.gender) if part),
+            )
+        )
+    return found
 
 
 class EspeakEngine:
     """espeak-ng speaking with one voice at one rate: offline, free and very fast.
 
     ``voice`` is a language such as ``en-us`` or a voice identifier such as ``gmw/en-US`` (see
-    ``list_voices``), optionally with a variant (``en-us+f3``). ``speed`` multiplies espeak's 175
+    ``voices``), optionally with a variant (``en-us+f3``). ``speed`` multiplies espeak's 175
     words per minute, clamped to 80..450. The library is loaded, and the voice checked, when the
-    engine is made, so a typo fails before any work is done.
+    engine is made, so a typo fails before any work is done: an unknown voice is the user's input
+    (``InputError``, one line with the close matches).
+
+    ``language`` is the BCP-47 tag of the voice espeak loads (``en`` is British: ``en-GB``).
+    Calls into the library are serialised (one handle per process), so ``concurrency`` is 1:
+    at over 1000 times real time there is nothing to gain from threads.
     """
 
     name = "espeak"
+    concurrency = 1
 
     def __init__(self, voice: str = "en-us", speed: float = 1.0) -> None:
         self.voice = voice.strip()
@@ -292,9 +319,13 @@ class EspeakEngine:
         resolved = index.resolve(self.voice)
         if resolved is None:
             hint = close_matches(self.voice, index.candidates(self.voice))
-            raise AudiocoachError(f"unknown espeak voice {voice!r}{hint or '; try en-us'}")
+            raise InputError(
+                f"error: unknown espeak voice {voice!r}{hint or '; try en-us'} "
+                "(audiocoach voices lists them)"
+            )
         #: What espeak loads: "en" and "en-gb" both name gmw/en, and share cache entries.
         self.resolved_voice = resolved
+        self.language = language_tag(index.language_of.get(resolved.partition("+")[0], ""))
         with self._library.lock:
             if not self._library.select_voice(resolved):
                 raise AudiocoachError(f"espeak-ng cannot load voice {voice!r} ({resolved})")
@@ -311,10 +342,6 @@ class EspeakEngine:
             return Clip(b"")
         raw = self._library.synthesize(self.resolved_voice, self.wpm, text)
         return finish_speech(np.frombuffer(raw, dtype=np.int16), self._library.sample_rate)
-
-    @staticmethod
-    def list_voices() -> list[tuple[str, str, str]]:
-        return list_voices()
 
     def __repr__(self) -> str:
         return f"EspeakEngine(voice={self.voice!r}, speed={self.speed!r})"

@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from audiocoach.errors import AudiocoachError
+from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.ffmpeg import run_ffmpeg
-from audiocoach.speech.base import SAMPLE_RATE, Clip
-from audiocoach.speech.engines import check_speed, close_matches, finish_speech
+from audiocoach.speech.base import SAMPLE_RATE, Clip, language_tag
+from audiocoach.speech.finish import check_speed, close_matches, finish_speech
 
 __all__ = ["NO_NETWORK", "Fetch", "GttsEngine", "decode_mp3", "gtts_fetch"]
 
@@ -116,10 +116,12 @@ class GttsEngine:
 
     ``slow`` is Google's own slow reading; ``speed`` then changes tempo without changing pitch.
     ``retries`` busy answers are retried, waiting ``backoff_s`` * 2**attempt (or what the server
-    asks, capped at ``max_wait_s``) between them.
+    asks, capped at ``max_wait_s``) between them. ``voice`` names the language and the site
+    (``en translate.google.com``); ``concurrency`` is 1, as a busy server should not be pressed.
     """
 
     name = "gtts"
+    concurrency = 1
 
     def __init__(
         self,
@@ -144,6 +146,8 @@ class GttsEngine:
         self.backoff_s = backoff_s
         self.max_wait_s = max_wait_s
         self._check_lang()
+        self.voice = f"{self.lang} translate.google.{self.tld}"
+        self.language = language_tag(self.lang)
 
     def _check_lang(self) -> None:
         from gtts.lang import tts_langs
@@ -151,8 +155,8 @@ class GttsEngine:
         known = tts_langs()
         if self.lang not in known:
             hint = close_matches(self.lang, sorted(known))
-            raise AudiocoachError(
-                f"Google Translate has no voice for language {self.lang!r}{hint}"
+            raise InputError(
+                f"error: Google Translate has no voice for language {self.lang!r}{hint}"
                 " (accents come from tld, e.g. co.uk, com.au)"
             )
 

@@ -149,7 +149,9 @@ def warm(routines: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     out.mkdir()
     procs = {
         name: subprocess.Popen(
-            cli_args("render", path, "-o", out / f"{name}.mp3", "--timeline", "-q"),
+            cli_args(
+                "render", path, "-o", out / f"{name}.mp3", "--timeline", "-q", "--engine", "espeak"
+            ),
             env=cli_env(AUDIOCOACH_CACHE_DIR=str(cache)),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -285,6 +287,8 @@ def test_a_cache_that_cannot_be_written_degrades_with_one_warning(
             "-q",
             "--cache-dir",
             cache,
+            "--engine",
+            "espeak",
             cwd=tmp_path,
             preexec_fn=preexec,
         )

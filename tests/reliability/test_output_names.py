@@ -89,7 +89,20 @@ def test_a_program_of_hostile_names_writes_only_inside_its_folder(
     cache = tmp_path_factory.mktemp("names-cache")
     before = _snapshot(tmp_path, {out})
     result = runner.invoke(
-        cli, ["playlist", str(program), "-o", str(out), "-q", "-j", "1", "--cache-dir", str(cache)]
+        cli,
+        [
+            "playlist",
+            str(program),
+            "-o",
+            str(out),
+            "-q",
+            "-j",
+            "1",
+            "--cache-dir",
+            str(cache),
+            "--engine",
+            "espeak",
+        ],
     )
     assert result.exit_code == 0, result.output + result.stderr
     assert _snapshot(tmp_path, {out}) == before, "something was written outside the folder"
@@ -127,6 +140,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _render(runner, routine: Path, *args: str, cache: Path):  # type: ignore[no-untyped-def]
+    args = ("--engine", "espeak", *args)
     return runner.invoke(cli, ["render", str(routine), "-q", "--cache-dir", str(cache), *args])
 
 
@@ -192,7 +206,7 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_crashed_on(tmp_path: Path, ca
     name = os.fsdecode(b"caf\xe9.yaml")
     (tmp_path / name).write_text(TINY.format(title="Cafe"), encoding="utf-8")
     env = cli_env(PYTHONIOENCODING="utf-8:strict", AUDIOCOACH_CACHE_DIR=str(cache))
-    for args in (["validate", name], ["render", name, "-q"]):
+    for args in (["validate", name], ["render", name, "-q", "--engine", "espeak"]):
         result = run_cli(*args, cwd=tmp_path, env=env)
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr

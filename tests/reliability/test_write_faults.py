@@ -82,6 +82,8 @@ def _render_args(routine: Path, out: Path, cache: Path, *extra: str) -> list[str
         "--timeline",
         "--cache-dir",
         str(cache),
+        "--engine",
+        "espeak",
         *extra,
     ]
 
@@ -361,6 +363,8 @@ def test_a_program_whose_manifest_cannot_be_written_is_one_line(
             "1",
             "--cache-dir",
             str(world.cache),
+            "--engine",
+            "espeak",
         ],
     )
     assert result.exit_code == 1, result.output
@@ -541,6 +545,7 @@ def test_a_week_killed_mid_render_finishes_on_the_next_run(
     cache = tmp_path / "cache"
     shutil.copytree(world.cache, cache)
     args = ["playlist", str(program), "-o", str(out), "-q", "--cache-dir", str(cache)]
+    args += ["--engine", "espeak"]
     proc = start_cli(*args, "-j", "2", cwd=tmp_path)
     reached = _wait_for(proc, lambda: week.is_dir() and any(week.iterdir()))
     time.sleep(random.Random(5).uniform(0, 0.5))
@@ -587,6 +592,7 @@ def test_a_worker_killed_mid_week_is_a_failed_track_not_a_traceback(
     )
     out = tmp_path / "out"
     args = ["playlist", program, "-o", out, "-q", "--cache-dir", tmp_path / "cache"]
+    args += ["--engine", "espeak"]
     proc = subprocess.Popen(
         cli_args(*args, "-j", "2"),
         cwd=tmp_path,

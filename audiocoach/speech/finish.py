@@ -1,34 +1,23 @@
-"""Choosing an engine by name, and the finishing every engine's raw audio goes through.
+"""The finishing every engine's raw audio goes through, and small helpers engines share.
 
-The registry is a plain dict so a new engine is one entry; engine modules are imported only when
-chosen, so picking espeak never imports gTTS (and its HTTP stack) and vice versa.
-
-``finish_speech`` lives here, beside the registry, because every engine must shape its audio the
-same way: the scheduler plans with clip lengths, so a clip must be the words and a few ms of air,
-not whatever padding the engine happened to add, and must start and end without a click.
+Every engine must shape its audio the same way: the scheduler plans with clip lengths, so a clip
+must be the words and a few ms of air, not whatever padding the engine happened to add, and must
+start and end without a click. This module sits below the engines (they import it; it imports
+none of them), as the registry that chooses between them sits above.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+import os
 
 import numpy as np
 
 from audiocoach.errors import AudiocoachError
-from audiocoach.speech.base import SAMPLE_RATE, Clip, Engine
+from audiocoach.speech.base import SAMPLE_RATE, Clip
 
-__all__ = [
-    "ENGINES",
-    "EngineOptions",
-    "check_speed",
-    "close_matches",
-    "engine_names",
-    "finish_speech",
-    "make_engine",
-]
+__all__ = ["FADE_MS", "MARGIN_MS", "check_speed", "close_matches", "finish_speech", "usable_cpus"]
 
 #: Silence kept before the first and after the last audible sample.
 MARGIN_MS = 15
@@ -40,70 +29,23 @@ _FLOOR = 64
 _RELATIVE = 0.01
 
 
-@dataclass(frozen=True, slots=True)
-class EngineOptions:
-    """The user's speech settings, whichever engine ends up using them."""
-
-    voice: str | None
-    speed: float
-    lang: str
-    tld: str
-
-
-def _make_espeak(options: EngineOptions) -> Engine:
-    from audiocoach.speech.espeak import EspeakEngine
-
-    voice = options.voice
-    if voice is None:
-        # espeak's plain "en" is British; American matches gTTS's default accent.
-        lang = options.lang.strip().lower()
-        voice = "en-us" if lang in ("", "en") else lang
-    return EspeakEngine(voice=voice, speed=options.speed)
-
-
-def _make_gtts(options: EngineOptions) -> Engine:
-    from audiocoach.speech.gtts_engine import GttsEngine
-
-    if options.voice is not None:
-        raise AudiocoachError(
-            "the gtts engine has no voices: choose its language with lang and its accent with tld"
-        )
-    return GttsEngine(lang=options.lang, tld=options.tld, speed=options.speed)
-
-
-#: Engine name -> factory. Add an engine here.
-ENGINES: dict[str, Callable[[EngineOptions], Engine]] = {
-    "espeak": _make_espeak,
-    "gtts": _make_gtts,
-}
-
-
-def engine_names() -> list[str]:
-    return sorted(ENGINES)
-
-
-def make_engine(
-    name: str,
-    *,
-    voice: str | None = None,
-    speed: float = 1.0,
-    lang: str = "en",
-    tld: str = "com",
-) -> Engine:
-    """Build the named engine; an unknown name is an ``AudiocoachError`` listing the valid ones."""
-    factory = ENGINES.get(name.strip().lower())
-    if factory is None:
-        raise AudiocoachError(
-            f"unknown speech engine {name!r}; choose one of: {', '.join(engine_names())}"
-        )
-    return factory(EngineOptions(voice=voice, speed=speed, lang=lang, tld=tld))
-
-
 def check_speed(speed: float, low: float, high: float) -> float:
     """Clamp a speed multiplier to what an engine can do; nonsense is the user's error."""
     if not isinstance(speed, int | float) or not math.isfinite(speed) or speed <= 0:
         raise AudiocoachError(f"speech speed must be a positive number, got {speed!r}")
     return min(max(float(speed), low), high)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, as a container or ``taskset`` sets it),
+    which can be fewer than the machine has."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        return counter() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
 
 
 def close_matches(word: str, candidates: list[str], n: int = 5) -> str:
