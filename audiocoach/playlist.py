@@ -30,6 +30,7 @@ from audiocoach.pace import resolve
 from audiocoach.program import ProgramFile, Track, safe_name
 from audiocoach.render import (
     RenderSettings,
+    Speakers,
     estimated_timeline,
     make_speaker,
     render_routine,
@@ -54,6 +55,9 @@ class Job:
     settings: RenderSettings
     #: Estimated length, so parallel runs can start the longest tracks first.
     estimate_ms: int = 0
+    #: Synthesis threads in the worker (``None``: every CPU): one when tracks run side by side,
+    #: which already keeps the cores busy.
+    synth_jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def _render_job(job: Job) -> Done:
         rendered = render_routine(
             job.rf,
             job.track.pace,
-            job.speech,
+            Speakers(job.speech, jobs=job.synth_jobs),
             job.out,
             job.settings,
             routine=job.track.routine,
@@ -236,7 +240,8 @@ def render_program(
         if out.parent.is_dir():
             cleanup_stale_temps(out.parent)
         rf = pf.routines[track.day]
-        todo.append(Job(track, rf, out, key, speech, lang, job_settings, length_ms))
+        synth_jobs = 1 if jobs > 1 else None
+        todo.append(Job(track, rf, out, key, speech, lang, job_settings, length_ms, synth_jobs))
     if on_plan:
         on_plan(len(todo))
     results = _run(todo, jobs, on_done)

@@ -34,8 +34,7 @@ from audiocoach.schedule import ScheduleError, SpeechMs, schedule
 from audiocoach.sidecars import write_chapters_json, write_lrc, write_timeline_json, write_vtt
 from audiocoach.speech.base import Clip, Engine
 from audiocoach.speech.batch import synthesize_all
-from audiocoach.speech.cache import CachedEngine, SpeechCache
-from audiocoach.speech.registry import SpeechSettings, make_engine
+from audiocoach.speech.registry import SpeechSettings, cached_engine
 from audiocoach.speech.text import speakable
 from audiocoach.tags import ChapterMark, TrackInfo, write_tags
 from audiocoach.timeline import Timeline
@@ -57,9 +56,13 @@ class Speaker:
     so the timeline's ``spoken`` field, the cache key and the audio all agree.
     """
 
-    def __init__(self, engine: Engine, language: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(
+        self, engine: Engine, language: str = DEFAULT_LANGUAGE, *, jobs: int | None = None
+    ) -> None:
         self.engine = engine
         self.language = language
+        #: Threads for cold synthesis (``None``: every usable CPU); a playlist worker uses one.
+        self.jobs = jobs
         self._clips: dict[str, Clip] = {}
 
     def spoken(self, text: str) -> str:
@@ -84,7 +87,7 @@ class Speaker:
         unique = list(dict.fromkeys(s for s in spoken.values() if s))
         if progress and len(texts) > len(unique):
             progress(len(texts) - len(unique))  # repeats and silent texts: nothing to do
-        clips = synthesize_all(self.engine, unique, progress=progress)
+        clips = synthesize_all(self.engine, unique, jobs=self.jobs, progress=progress)
         for text, said in spoken.items():
             self._clips[text] = clips[said] if said else _SILENT
 
@@ -108,13 +111,16 @@ def track_language(routine: Routine, lang: str | None) -> str:
 
 
 def make_speaker(
-    speech: SpeechSettings, *, language: str, speed: float, warn: Warn | None = None
+    speech: SpeechSettings,
+    *,
+    language: str,
+    speed: float,
+    warn: Warn | None = None,
+    jobs: int | None = None,
 ) -> Speaker:
     """The engine ``speech`` names, behind the shared speech cache (unless it is off)."""
-    engine = make_engine(speech, lang=language, speed=speed)
-    quiet: Warn = warn or (lambda message: None)
-    cache = SpeechCache(speech.cache_dir, on_warning=quiet) if speech.use_cache else None
-    return Speaker(CachedEngine(engine, cache), language)
+    engine = cached_engine(speech, lang=language, speed=speed, on_warning=warn)
+    return Speaker(engine, language, jobs=jobs)
 
 
 class Speakers:
@@ -125,9 +131,12 @@ class Speakers:
     track, and a language without a phrasebook is warned about once, not once a track.
     """
 
-    def __init__(self, speech: SpeechSettings, warn: Warn | None = None) -> None:
+    def __init__(
+        self, speech: SpeechSettings, warn: Warn | None = None, *, jobs: int | None = None
+    ) -> None:
         self.speech = speech
         self.warn = warn
+        self.jobs = jobs
         self._made: dict[tuple[str, float], Speaker] = {}
         self._books: dict[str, Phrasebook] = {}
 
@@ -144,7 +153,7 @@ class Speakers:
         key = (language, speed)
         if key not in self._made:
             self._made[key] = make_speaker(
-                self.speech, language=language, speed=speed, warn=self.warn
+                self.speech, language=language, speed=speed, warn=self.warn, jobs=self.jobs
             )
         return self._made[key]
 
