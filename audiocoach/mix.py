@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 import numpy as np
 
 from audiocoach.errors import AudiocoachError
-from audiocoach.loudness import (
+from audiocoach.loudness.levels import (
     ClipKey,
     MixLevels,
     ToneSource,
@@ -78,7 +78,7 @@ def mix_chunks(
 ) -> Iterator[bytes]:
     """Yield the track as s16le mono PCM at 44.1 kHz, ``window_ms`` at a time, in time order.
 
-    With ``levels`` (from ``loudness.plan_gain``) the planned, gain-applied clips are mixed;
+    With ``levels`` (from ``loudness.plan.plan_gain``) the planned, gain-applied clips are mixed;
     without, the clips as given (``clips`` for speech by text, ``tone_clips`` for tones), at
     unity gain.
     Clips are checked before this returns; a clip's samples are fetched when it first sounds.

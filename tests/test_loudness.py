@@ -26,10 +26,6 @@ from audiocoach.loudness import (
     MAX_LIMIT_DB,
     TARGET_LUFS,
     VOICE_LUFS,
-    _block_envelope,
-    _clip_stats,
-    _k_block_energy,
-    _per_block,
     clip_loudness,
     codec_margins,
     integrated_loudness,
@@ -38,6 +34,8 @@ from audiocoach.loudness import (
     plan_gain,
     true_peak,
 )
+from audiocoach.loudness.clipstats import _clip_stats
+from audiocoach.loudness.metering import _block_envelope, _k_block_energy, _per_block
 from audiocoach.mix import mix_chunks
 from audiocoach.pace import PaceOptions
 from audiocoach.render import Voice, plan_timeline
