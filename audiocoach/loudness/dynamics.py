@@ -248,7 +248,9 @@ class _Voice:
     curve: np.ndarray | None = None
 
 
-def _level_voice(voice: _Voice, room: np.ndarray, target_lufs: float) -> None:
+def _level_voice(
+    voice: _Voice, room: np.ndarray, target_lufs: float, start_db: float | None = None
+) -> None:
     """Limit a speech clip under ``room`` (per block) while it still measures ``target_lufs``.
 
     Limiting takes loudness away, and the make-up gain that restores it raises the peaks into the
@@ -258,8 +260,9 @@ def _level_voice(voice: _Voice, room: np.ndarray, target_lufs: float) -> None:
     squared (the curve moves slowly beside the filter's short memory), so no clip is filtered
     twice. The limiter takes at most ``MAX_LIMIT_DB`` from a block, and stops deepening where
     that buys almost no loudness; a clip needing more stays under the target rather than being
-    crushed, and its peaks still fit the room. Sets the
-    voice's ``curve`` and ``gain``.
+    crushed, and its peaks still fit the room. ``start_db``, the make-up gain a previous fit of
+    the clip found, starts the search there: between the plan's rounds the room moves by tenths
+    of a dB, and so does the answer. Sets the voice's ``curve`` and ``gain``.
     """
     room = np.maximum(room.astype(np.float64), 1e-9)
     env = np.maximum(voice.envelope.astype(np.float64), 1e-9)
@@ -283,7 +286,7 @@ def _level_voice(voice: _Voice, room: np.ndarray, target_lufs: float) -> None:
     # undershoots), then secant steps, bisecting whenever a step would leave the bracket.
     a, b = lo, hi  # level(a) < target; whether level(b) > target is not known until tried
     b_known = False
-    guess = min(hi, max(lo, target_lufs - base_level))
+    guess = min(hi, max(lo, target_lufs - base_level if start_db is None else start_db))
     best = attempt(guess)
     previous: tuple[float, float] | None = None
     for _ in range(10):

@@ -41,13 +41,13 @@ from types import MappingProxyType
 import numpy as np
 
 from audiocoach.loudness.clipstats import (
+    SpeechAnalysis,
     _clip_stats,
     _floats,
     _prefix,
     _Stats,
     _tone_block_envelope,
-    _voice_form,
-    _VoiceForm,
+    speech_analysis,
 )
 from audiocoach.loudness.dynamics import (
     VOICE_LUFS,
@@ -237,11 +237,12 @@ class _Leveller:
         self,
         resolved: Mapping[ClipKey, Clip],
         places: list[Placement],
-        voices: Mapping[ClipKey, _VoiceForm],
+        analyses: Mapping[ClipKey, SpeechAnalysis],
     ) -> None:
         self.resolved = resolved
         self.places = places
-        self.voices = voices
+        self.analyses = analyses
+        self.voices = {k: a.voice for k, a in analyses.items() if a.voice is not None}
         self.allowed = 1.0  # peak ceiling before the global gain
         self.scale = 32768.0  # global gain, times int16 full scale
         self.overlaps = _overlaps(places, {k: c.frames for k, c in resolved.items()})
@@ -251,6 +252,9 @@ class _Leveller:
         self._fits: dict[ClipKey, _Fit] = {}
         self._envelopes: dict[ClipKey, np.ndarray] = {}
         self._raw_envelopes: dict[ClipKey, np.ndarray] = {}
+        # each limited clip's last make-up gain (dB): where the next fit's search starts, since
+        # the gain moves by tenths of a dB between rounds and so does the answer
+        self._last_gain_db: dict[ClipKey, float] = {}
 
     def set_gain(self, gain_db: float, ceiling_dbtp: float) -> None:
         allowed = 10 ** ((ceiling_dbtp - gain_db) / 20)
@@ -268,10 +272,10 @@ class _Leveller:
         """
         env = self._raw_envelopes.get(key)
         if env is None:
-            env = _block_envelope(_floats(self.resolved[key]))
+            env = self.analyses[key].envelope
             voice = self.voices.get(key)  # None: silent speech, played as supplied
             if voice is not None and voice.curve is not None:
-                env *= voice.curve
+                env = env * voice.curve
             self._raw_envelopes[key] = env
         return env
 
@@ -311,7 +315,7 @@ class _Leveller:
         fit = self._fits.get(key)
         if fit is None:
             form = self.voices[key]
-            raw = _clip_stats(self.resolved[key])
+            raw = self.analyses[key].stats
             norm = 10 ** (form.gain_db / 20)
             envelope = self.raw_envelope(key)
             room = self.room(key, len(envelope))
@@ -321,8 +325,9 @@ class _Leveller:
                 energy = np.diff(raw.prefix)
                 levelled = energy if form.curve is None else energy * _curve_power(form.curve)
                 voice = _Voice(raw.frames, levelled, envelope, norm)
-                _level_voice(voice, room, VOICE_LUFS)
+                _level_voice(voice, room, VOICE_LUFS, self._last_gain_db.get(key))
                 assert voice.curve is not None
+                self._last_gain_db[key] = 20 * math.log10(voice.gain)
                 curve = voice.curve if form.curve is None else voice.curve * form.curve
                 power = _curve_power(curve) * voice.gain * voice.gain
                 depth = -20 * math.log10(float(voice.curve.min()))
@@ -408,15 +413,19 @@ def plan_gain(
     frames = frame_of(timeline.duration_ms)
     hop = SAMPLE_RATE // 10
 
-    # every clip's energy profile; speech levelled, at the voice level (where fitting keeps it)
-    stats: dict[ClipKey, _Stats] = {}
-    voices: dict[ClipKey, _VoiceForm] = {}
-    for key, clip in resolved.items():
-        form = _voice_form(clip) if key[0] == "speech" else None
-        if form is not None:
-            voices[key] = form
-        stats[key] = form.stats if form is not None else _clip_stats(clip)
-    leveller = _Leveller(resolved, places, voices)
+    # every clip's energy profile; speech levelled, at the voice level (where fitting keeps it);
+    # a speech clip's analysis usually comes with it from the speech cache (``clipstats``)
+    analyses = {k: speech_analysis(c) for k, c in resolved.items() if k[0] == "speech"}
+    leveller = _Leveller(resolved, places, analyses)
+    voices = leveller.voices
+    stats: dict[ClipKey, _Stats] = {
+        key: voices[key].stats
+        if key in voices
+        else analyses[key].stats
+        if key in analyses
+        else _clip_stats(clip)
+        for key, clip in resolved.items()
+    }
 
     def solve() -> tuple[float, float, np.ndarray]:
         blocks = _blocks_from_hops(_hop_energies(places, stats, frames, hop), hop)
