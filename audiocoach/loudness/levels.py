@@ -8,9 +8,10 @@ samples.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from audiocoach.timeline import Event, Timeline
 from audiocoach.tones import tone_clip
 
 __all__ = [
+    "Bed",
     "ClipKey",
     "MixLevels",
     "Placement",
@@ -104,6 +106,26 @@ def placements(timeline: Timeline) -> list[Placement]:
     return out
 
 
+class Bed(Protocol):
+    """Music under the track, as the plan and the mixer see it (``bed.Bed`` is the one there is).
+
+    Energies and peaks are before the track's global gain; ``windows`` yields float32 samples in
+    int16 units, shape (frames, ``channels``), times ``scale`` (the global gain, linear), each
+    array reused for the next window.
+    """
+
+    @property
+    def channels(self) -> int: ...
+
+    def hop_energies(self, hops: int, hop: int) -> np.ndarray: ...
+
+    def peak(self, lo: int, hi: int) -> float: ...
+
+    def capped(self, allowed: float) -> Bed: ...
+
+    def windows(self, window: int, scale: float) -> Iterator[np.ndarray]: ...
+
+
 @dataclass(frozen=True)
 class MixLevels:
     """The loudness plan for one timeline, ready for the mixer.
@@ -113,7 +135,8 @@ class MixLevels:
     ``predicted_peak_dbtp`` is the true peak no moment of the mix exceeds before encoding.
     ``pcm`` gives each clip's final int16 samples with every gain applied, made when the mixer
     first asks; ``limited_db`` then tells, per speech clip, the most the limiter took from it;
-    ``compressed_db``, the most the leveller took from each (known from the plan).
+    ``compressed_db``, the most the leveller took from each (known from the plan). ``bed`` is the
+    music to play under the track, songs turned down where the plan had to (None: no music).
     """
 
     gain_db: float
@@ -127,6 +150,7 @@ class MixLevels:
     _limited: Callable[[], Mapping[ClipKey, float]] = field(
         default=lambda: {}, repr=False, compare=False
     )
+    bed: Bed | None = field(default=None, repr=False, compare=False)
 
     @property
     def limited_db(self) -> Mapping[ClipKey, float]:

@@ -57,6 +57,7 @@ from audiocoach.loudness.dynamics import (
     _Voice,
 )
 from audiocoach.loudness.levels import (
+    Bed,
     ClipKey,
     MixLevels,
     Placement,
@@ -238,9 +239,12 @@ class _Leveller:
         resolved: Mapping[ClipKey, Clip],
         places: list[Placement],
         analyses: Mapping[ClipKey, SpeechAnalysis],
+        bed: Bed | None = None,
     ) -> None:
         self.resolved = resolved
         self.places = places
+        self.bed = bed
+        self._bed_peaks: dict[int, float] = {}  # per placement: the music's peak under it
         self.analyses = analyses
         self.voices = {k: a.voice for k, a in analyses.items() if a.voice is not None}
         self.allowed = 1.0  # peak ceiling before the global gain
@@ -296,13 +300,32 @@ class _Leveller:
             self._envelopes[key] = env
         return env
 
+    def set_bed(self, bed: Bed) -> None:
+        """The music changed (songs turned down): rooms are computed against it from now on."""
+        self.bed = bed
+        self._bed_peaks.clear()
+
+    def _bed_peak(self, i: int) -> float:
+        """A bound on the music's true peak under placement ``i`` (0 without music)."""
+        if self.bed is None:
+            return 0.0
+        peak = self._bed_peaks.get(i)
+        if peak is None:
+            place = self.places[i]
+            end = place.start + self.resolved[place.key].frames
+            peak = self._bed_peaks[i] = self.bed.peak(place.start, end)
+        return peak
+
     def room(self, key: ClipKey, blocks: int) -> np.ndarray:
         """Per block of a speech clip: the ceiling less whatever sounds with it, at worst."""
         room = np.full(blocks, self.allowed, dtype=np.float32)
         for i in self.occurrences.get(key, ()):
+            music = np.float32(self._bed_peak(i))
             if not self.overlaps[i]:
+                if music:
+                    np.minimum(room, self.allowed - music, out=room)
                 continue
-            company = np.zeros(blocks, dtype=np.float32)
+            company = np.full(blocks, music, dtype=np.float32)
             for j in self.overlaps[i]:
                 other = self.places[j]
                 offset = other.start - self.places[i].start
@@ -397,13 +420,17 @@ def plan_gain(
     bitrate: str = "128k",
     target_lufs: float = TARGET_LUFS,
     ceiling_dbtp: float = CEILING_DBTP,
+    bed: Bed | None = None,
 ) -> MixLevels:
     """Plan every gain of a render from the timeline and its clips (see the module docstring).
 
     ``clips`` maps each spoken text to its clip; tones come from ``tone_clips``. ``fmt`` and
     ``bitrate`` are those the mix will be encoded with (see ``codec_margins``): the plan aims at
-    ``target_lufs`` in the *encoded* file. Raises ``AudiocoachError`` if a clip is missing or at
-    the wrong rate.
+    ``target_lufs`` in the *encoded* file. ``bed`` is music under the track (``bed.Bed``): its
+    predicted energy joins the loudness, its peak bound narrows each clip's room, and a song
+    that would pass the ceiling on its own is turned down (the bed the mixer must play is the
+    returned ``MixLevels.bed``). Raises ``AudiocoachError`` if a clip is missing or at the wrong
+    rate.
     """
     loss_db, allowance_db = codec_margins(fmt, bitrate)
     target = target_lufs + loss_db
@@ -416,7 +443,7 @@ def plan_gain(
     # every clip's energy profile; speech levelled, at the voice level (where fitting keeps it);
     # a speech clip's analysis usually comes with it from the speech cache (``clipstats``)
     analyses = {k: speech_analysis(c) for k, c in resolved.items() if k[0] == "speech"}
-    leveller = _Leveller(resolved, places, analyses)
+    leveller = _Leveller(resolved, places, analyses, bed)
     voices = leveller.voices
     stats: dict[ClipKey, _Stats] = {
         key: voices[key].stats
@@ -427,9 +454,22 @@ def plan_gain(
         for key, clip in resolved.items()
     }
 
+    music = None if bed is None else bed.hop_energies(-(-frames // hop), hop)
+
     def solve() -> tuple[float, float, np.ndarray]:
-        blocks = _blocks_from_hops(_hop_energies(places, stats, frames, hop), hop)
-        return (*_solve_gain(blocks, target), blocks)
+        nonlocal bed, music
+        energies = _hop_energies(places, stats, frames, hop)
+        while True:
+            blocks = _blocks_from_hops(energies if music is None else energies + music, hop)
+            gain, level = _solve_gain(blocks, target)
+            if bed is None:
+                return gain, level, blocks
+            capped = bed.capped(10 ** ((ceiling_dbtp - gain) / 20))
+            if capped is bed:  # songs only ever go down, so this ends
+                return gain, level, blocks
+            bed = capped
+            music = bed.hop_energies(-(-frames // hop), hop)
+            leveller.set_bed(bed)
 
     # A fitted clip keeps its loudness but not quite its shape: limiting and make-up lift its
     # quiet edges. In a long clip that is nothing; a short word in a sparse stretch (rep counts)
@@ -448,7 +488,7 @@ def plan_gain(
 
     # tones are not fitted; if they alone would pass the ceiling (loud tones sounding together
     # under a high gain), the gain gives way
-    tone_peak = _tones_peak(places, resolved)
+    tone_peak = _tones_peak(places, resolved, bed)
     if tone_peak > 0 and 20 * math.log10(tone_peak) + gain_db > ceiling_dbtp:
         gain_db = ceiling_dbtp - 20 * math.log10(tone_peak)
         level = _gated_loudness(blocks * 10 ** (gain_db / 10))
@@ -460,11 +500,15 @@ def plan_gain(
         pcm=_FinalClips(leveller),
         compressed_db=MappingProxyType({k: v.compressed_db for k, v in voices.items()}),
         _limited=leveller.limited,
+        bed=bed,
     )
 
 
-def _tones_peak(places: list[Placement], resolved: Mapping[ClipKey, Clip]) -> float:
-    """Highest true peak of the tones alone, overlapping ones summed (a bound, from envelopes)."""
+def _tones_peak(
+    places: list[Placement], resolved: Mapping[ClipKey, Clip], music: Bed | None = None
+) -> float:
+    """Highest true peak of the tones with the music under them, overlapping tones summed (a
+    bound, from envelopes; tones do not duck the music)."""
     tones = [p for p in places if p.key[0] == "tone"]
     lengths = {p.key: resolved[p.key].frames for p in tones}
     worst = 0.0
@@ -473,5 +517,8 @@ def _tones_peak(places: list[Placement], resolved: Mapping[ClipKey, Clip]) -> fl
         for j in group:
             other = _tone_block_envelope(resolved[tones[j].key])
             _add_shifted_blocks(bed, other, tones[j].start - tones[i].start)
-        worst = max(worst, float(bed.max()) if len(bed) else 0.0)
+        under = (
+            0.0 if music is None else music.peak(tones[i].start, tones[i].start + len(bed) * _BLOCK)
+        )
+        worst = max(worst, float(bed.max()) + under if len(bed) else 0.0)
     return worst
