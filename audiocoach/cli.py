@@ -20,7 +20,6 @@ import click
 from audiocoach import __version__
 from audiocoach.durations import clock, format_duration
 from audiocoach.errors import AudiocoachError, InputError
-from audiocoach.estimate import estimator
 from audiocoach.pace import (
     PaceOptions,
     parse_breath_flag,
@@ -29,9 +28,8 @@ from audiocoach.pace import (
     parse_rep_tempo,
     parse_rest,
     parse_speech_speed,
-    resolve,
 )
-from audiocoach.playlist import SpeechSpec, check_schedulable, render_program
+from audiocoach.playlist import check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
     ProgramFile,
@@ -40,10 +38,10 @@ from audiocoach.program import (
     parse_weeks,
     program_from,
 )
-from audiocoach.render import RenderSettings, Voice, likely_phrases, plan_timeline, render_timeline
+from audiocoach.render import RenderSettings, Speakers, plan_routine, render_routine
 from audiocoach.routine import RoutineFile, load_routine, validate_routine
 from audiocoach.speech.cache import SpeechCache
-from audiocoach.speech.engines import engine_names
+from audiocoach.speech.registry import SpeechSettings, engine_names
 from audiocoach.timeline import Timeline
 from audiocoach.yamlsource import read_source
 
@@ -144,7 +142,11 @@ def speech_options(func: F) -> F:
             help="Speech engine: espeak (offline) or gtts (Google, online).",
         ),
         click.option("--voice", default=None, help="espeak voice (see 'audiocoach voices')."),
-        click.option("--lang", default="en", show_default=True, help="Language (gtts, espeak)."),
+        click.option(
+            "--lang",
+            default=None,
+            help="Language the coach speaks (default: the routine's language:, else en).",
+        ),
         click.option(
             "--tld", default="com", show_default=True, help="gtts accent: com, co.uk, com.au, ..."
         ),
@@ -167,11 +169,10 @@ def _warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
-def _speech_from(kwargs: dict[str, Any]) -> SpeechSpec:
-    return SpeechSpec(
+def _speech_from(kwargs: dict[str, Any]) -> SpeechSettings:
+    return SpeechSettings(
         engine=kwargs.pop("engine"),
         voice=kwargs.pop("voice"),
-        lang=kwargs.pop("lang"),
         tld=kwargs.pop("tld"),
         cache_dir=kwargs.pop("cache_dir"),
         use_cache=not kwargs.pop("no_cache"),
@@ -217,15 +218,31 @@ def cli() -> None:
     """Turn a workout routine file into a voice-guided audio track."""
 
 
+_ESTIMATE = click.option(
+    "--estimate",
+    is_flag=True,
+    help="Size speech with a quick estimate instead of real synthesized lengths.",
+)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_ESTIMATE
+@speech_options
 @handle_errors
-def validate(files: tuple[Path, ...]) -> None:
-    """Check routine and program files; print every problem as file:line:col: key: message."""
+def validate(files: tuple[Path, ...], estimate: bool, **kwargs: Any) -> None:
+    """Check routine and program files; print every problem as file:line:col: key: message.
+
+    Each file is also laid out with the voice that will speak it (as `plan` does), so a routine
+    that validates also renders, and the length shown is the one `render` produces. --estimate
+    sizes speech with a quick estimate instead (nothing is synthesized).
+    """
+    speech = _speech_from(kwargs)
+    lang = kwargs.pop("lang")
     problems: list[str] = []
     for path in files:
         try:
-            click.echo(f"ok: {path}: {_check(path)}")
+            click.echo(f"ok: {path}: {_check(path, speech, lang, estimate)}")
         except InputError as exc:
             problems.append(exc.text)
     if problems:
@@ -233,29 +250,30 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
-def _check(path: Path) -> str:
-    """Validate one file and lay it out (with estimated speech); a summary line if it is fine."""
+def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool) -> str:
+    """Validate one file and lay it out; a summary line if it is fine."""
     source = read_source(path)
     if is_program(source):
         pf = program_from(source)
         tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
         check_schedulable(pf, tracks)
+        if not estimate:
+            speakers = Speakers(speech, _warn)
+            for track in tracks:
+                rf = pf.routines[track.day]
+                plan_routine(rf, track.pace, speakers, routine=track.routine, lang=lang)
         return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
     rf = RoutineFile(validate_routine(source), source)
-    speed = resolve(rf.routine.pace, PaceOptions()).speech_speed
-    timeline = plan_timeline(rf, PaceOptions(), estimator(speed))
-    return f"{rf.routine.title} (about {format_duration(timeline.duration_ms)})"
+    timeline = plan_routine(rf, PaceOptions(), speech, lang=lang, estimate=estimate, warn=_warn)
+    length = format_duration(timeline.timeline.duration_ms, exact=False)
+    return f"{rf.routine.title} ({'about ' if estimate else ''}{length})"
 
 
 @cli.command()
 @click.argument("routine", type=click.Path(path_type=Path))
 @pace_options
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline as JSON (the contract).")
-@click.option(
-    "--estimate",
-    is_flag=True,
-    help="Size speech with a quick estimate instead of real synthesized lengths.",
-)
+@_ESTIMATE
 @speech_options
 @click.option("--weeks", default=None, help="For a program: which weeks, e.g. 2 or 1-4.")
 @handle_errors
@@ -268,20 +286,19 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
     """
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
+    lang = kwargs.pop("lang")
     source = read_source(routine)
     weeks = kwargs.pop("weeks")
     if is_program(source):
         if as_json:
             raise click.UsageError("--json prints one routine's timeline; a program has many")
         pf = program_from(source)
-        click.echo(_format_program(pf, pace, speech, estimate, weeks))
+        click.echo(_format_program(pf, pace, speech, lang, estimate, weeks))
         return
     if weeks is not None:
         raise click.UsageError("--weeks is for a program; this is a routine")
     rf = RoutineFile(validate_routine(source), source)
-    speed = resolve(rf.routine.pace, pace).speech_speed
-    speech_ms = estimator(speed) if estimate else speech.build(speed, _warn).speech_ms
-    timeline = plan_timeline(rf, pace, speech_ms)
+    timeline = plan_routine(rf, pace, speech, lang=lang, estimate=estimate, warn=_warn).timeline
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
         return
@@ -298,7 +315,7 @@ def format_plan(timeline: Timeline) -> str:
         said = []
         while index < len(speech) and speech[index].at_ms < phase.end_ms:
             if speech[index].role not in ("countdown", "count", "breath"):
-                said.append(speech[index].text or "")
+                said.append(speech[index].spoken or speech[index].text or "")
             index += 1
         if phase.kind in breath_kinds:
             label = phase.label.split(": breath")[0]
@@ -316,7 +333,8 @@ def format_plan(timeline: Timeline) -> str:
             label = f"{label} ({breaths} breath{'s' if breaths != 1 else ''})"
         lines.append(f"{clock(start):>8}  {kind:<11} {label[:38]:<38} {detail}".rstrip())
     lines.append("")
-    lines.append(f"Total {clock(timeline.duration_ms)} ({format_duration(timeline.duration_ms)})")
+    total = timeline.duration_ms
+    lines.append(f"Total {clock(total)} ({format_duration(total, exact=False)})")
     lines.append("Chapters: " + ", ".join(c.title for c in timeline.chapters))
     lines += [f"note: {note}" for note in timeline.dropped]
     return "\n".join(lines)
@@ -352,32 +370,70 @@ def render(
 ) -> None:
     """Render a routine to a voice-guided audio file with chapters."""
     pace = _pace_from(kwargs)
+    speech = _speech_from(kwargs)
+    lang = kwargs.pop("lang")
     rf = load_routine(routine)
     out = output or Path(routine.name).with_suffix(".mp3")
-    voice = _speech_from(kwargs).build(resolve(rf.routine.pace, pace).speech_speed, _warn)
-    phrases = likely_phrases(rf, pace)
-    with _bar(len(phrases), "speech", quiet) as bar:
-        voice.warm(phrases, bar.update)
-    timeline = plan_timeline(rf, pace, voice.speech_ms)
     settings = RenderSettings(
         bitrate=bitrate,
         sample_rate=sample_rate,
         transcript=transcript,
         timeline_json=timeline_json,
     )
-    with _bar(timeline.duration_ms, "mixing", quiet) as bar:
-        done = {"ms": 0}
-
-        def advance(ms: int) -> None:
-            bar.update(ms - done["ms"])
-            done["ms"] = ms
-
-        result = render_timeline(timeline, voice, out, settings, advance)
+    with _Bars(quiet) as bars:
+        result = render_routine(
+            rf,
+            pace,
+            speech,
+            out,
+            settings,
+            lang=lang,
+            warn=_warn,
+            on_phrases=lambda count: bars.start(count, "speech"),
+            speech_progress=bars.advance,
+            on_timeline=lambda timeline: bars.start(timeline.duration_ms, "mixing"),
+            mix_progress=bars.reach,
+        )
+    timeline = result.timeline
     click.echo(
         f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(timeline.chapters)} chapters)"
     )
     for path in result.sidecars:
         click.echo(f"wrote {path}")
+
+
+class _Bars:
+    """One progress bar at a time on stderr (none with ``--quiet``): each stage starts its own."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+        self.done = 0
+
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def start(self, length: int, label: str) -> None:
+        self.close()
+        self.bar = _bar(length, label, self.quiet or length == 0).__enter__()
+        self.done = 0
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+            self.done += n
+
+    def reach(self, done: int) -> None:
+        """Move to ``done`` (a running total, as the encoder reports ms)."""
+        self.advance(done - self.done)
 
 
 class _NoBar:
@@ -407,27 +463,30 @@ def _weeks(pf: ProgramFile, text: str | None) -> range:
 
 
 def _format_program(
-    pf: ProgramFile, pace: PaceOptions, speech: SpeechSpec, estimate: bool, weeks: str | None
+    pf: ProgramFile,
+    pace: PaceOptions,
+    speech: SpeechSettings,
+    lang: str | None,
+    estimate: bool,
+    weeks: str | None,
 ) -> str:
     lines = [
         pf.program.title,
         "",
         f"{'week':>4}  {'day':<10} {'routine':<36} {'length':>7}  changes",
     ]
-    voices: dict[float, Voice] = {}
+    speakers = Speakers(speech, _warn)
     total = 0
     for track in pf.tracks(_weeks(pf, weeks), pace):
-        speed = resolve(track.routine.pace, track.pace).speech_speed
-        if estimate:
-            speech_ms = estimator(speed)
-        else:
-            voice = voices.get(speed) or voices.setdefault(speed, speech.build(speed, _warn))
-            speech_ms = voice.speech_ms
-        timeline = plan_timeline(pf.routines[track.day], track.pace, speech_ms, track.routine)
-        total += timeline.duration_ms
+        rf = pf.routines[track.day]
+        planned = plan_routine(
+            rf, track.pace, speakers, routine=track.routine, lang=lang, estimate=estimate
+        )
+        length = planned.timeline.duration_ms
+        total += length
         lines.append(
             f"{track.week:>4}  {DAY_NAMES[track.day]:<10} {track.routine.title[:36]:<36} "
-            f"{clock(timeline.duration_ms):>7}  {track.change.describe()}"
+            f"{clock(length):>7}  {track.change.describe()}"
         )
     lines += [
         "",
@@ -481,6 +540,7 @@ def playlist(
     """
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
+    lang = kwargs.pop("lang")
     pf = load_program(program)
     tracks = list(pf.tracks(_weeks(pf, weeks), pace))
     bar_box: dict[str, Any] = {}
@@ -497,6 +557,7 @@ def playlist(
             tracks,
             out_dir,
             speech=speech,
+            lang=lang,
             settings=RenderSettings(bitrate=bitrate),
             jobs=jobs,
             on_done=on_done,

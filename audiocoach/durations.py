@@ -52,13 +52,27 @@ def parse_duration(value: object) -> int:
     raise ValueError(f"expected {DURATION_FORMS}, got {type(value).__name__}")
 
 
-def format_duration(ms: int) -> str:
-    """Compact form for tables and messages: ``1m30s``, ``45s``, ``1.5s``, ``2h05m``."""
+def whole_seconds(ms: int) -> int:
+    """``ms`` to the nearest second, halves up: the one rounding rule for every length shown.
+
+    ``plan``'s total, its table, ``validate``'s summary, the playlist's ``#EXTINF`` and the spoken
+    lengths all round through here, so one track never shows two different lengths (Python's
+    ``round`` rounds halves to even: 1.5 s and 2.5 s would both show as 2 s).
+    """
+    return (ms + 500) // 1000 if ms >= 0 else -((-ms + 500) // 1000)
+
+
+def format_duration(ms: int, *, exact: bool = True) -> str:
+    """Compact form for tables and messages: ``1m30s``, ``45s``, ``1.5s``, ``2h05m``.
+
+    ``exact`` keeps a fraction of a second under a minute (a tempo of ``1.5s``, a value the user
+    wrote); ``exact=False`` is for lengths of tracks and parts, shown in whole seconds.
+    """
     if ms < 0:
-        return "-" + format_duration(-ms)
-    if ms % 1000 and ms < 60_000:
+        return "-" + format_duration(-ms, exact=exact)
+    if exact and ms % 1000 and ms < 60_000:
         return f"{ms / 1000:g}s"
-    seconds = round(ms / 1000)
+    seconds = whole_seconds(ms)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -77,8 +91,8 @@ def timestamp(ms: int) -> str:
 
 
 def clock(ms: int) -> str:
-    """``m:ss`` (or ``h:mm:ss``) for the plan table."""
-    seconds = ms // 1000
+    """``m:ss`` (or ``h:mm:ss``) for the plan table, to the nearest second (``whole_seconds``)."""
+    seconds = whole_seconds(ms)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -91,11 +105,11 @@ def spoken_duration(ms: int) -> str:
 
     Lengths over ten minutes are rounded to whole minutes (nobody needs "23 minutes 41 seconds").
     """
-    seconds = round(ms / 1000)
+    seconds = whole_seconds(ms)
     if seconds < 60:
         return f"{seconds} second" + ("" if seconds == 1 else "s")
     if seconds >= 600:
-        minutes = round(seconds / 60)
+        minutes = (seconds + 30) // 60
         hours, minutes = divmod(minutes, 60)
         if hours:
             h = f"{hours} hour" + ("" if hours == 1 else "s")

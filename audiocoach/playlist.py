@@ -18,50 +18,39 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from audiocoach import __version__
 from audiocoach.atomic import atomic_write_bytes, cleanup_stale_temps
+from audiocoach.durations import whole_seconds
 from audiocoach.errors import AudiocoachError, InputError, Issue
-from audiocoach.estimate import estimator
+from audiocoach.pace import resolve
 from audiocoach.program import ProgramFile, Track, safe_name
-from audiocoach.render import RenderSettings, Voice, render_timeline
-from audiocoach.schedule import ScheduleError, schedule
-from audiocoach.speech.cache import CachedEngine, SpeechCache
-from audiocoach.speech.engines import make_engine
-from audiocoach.yamlsource import KeyPath
+from audiocoach.render import (
+    RenderSettings,
+    estimated_timeline,
+    make_speaker,
+    render_routine,
+    track_language,
+)
+from audiocoach.routine import RoutineFile
+from audiocoach.speech.registry import SpeechSettings
 
 MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
-class SpeechSpec:
-    """How to build the voice in a worker (engines are not sent between processes)."""
-
-    engine: str = "espeak"
-    voice: str | None = None
-    lang: str = "en"
-    tld: str = "com"
-    cache_dir: Path | None = None
-    use_cache: bool = True
-
-    def build(self, speed: float, warn: Callable[[str], None] | None = None) -> Voice:
-        engine = make_engine(
-            self.engine, voice=self.voice, speed=speed, lang=self.lang, tld=self.tld
-        )
-        quiet: Callable[[str], None] = warn or (lambda message: None)
-        cache = SpeechCache(self.cache_dir, on_warning=quiet) if self.use_cache else None
-        return Voice(CachedEngine(engine, cache))
-
-
-@dataclass(frozen=True)
 class Job:
+    """One track to render in a worker (engines are built there: they do not cross processes)."""
+
     track: Track
+    rf: RoutineFile
     out: Path
     key: str
-    speech: SpeechSpec
+    speech: SpeechSettings
+    lang: str | None
     settings: RenderSettings
     #: Estimated length, so parallel runs can start the longest tracks first.
     estimate_ms: int = 0
@@ -74,8 +63,10 @@ class Done:
     duration_ms: int
     title: str
     error: str | None = None
-    #: The routine's block to change, when the real voice made the track impossible to lay out.
-    where: KeyPath | None = None
+    #: The engine identity that spoke the track (for the manifest).
+    identity: str = ""
+    #: Where the routine must change, when the real voice made the track impossible to lay out.
+    issues: tuple[Issue, ...] = ()
 
 
 @dataclass
@@ -94,12 +85,6 @@ def week_dir(out_dir: Path, week: int) -> Path:
 
 def track_path(out_dir: Path, track: Track) -> Path:
     return week_dir(out_dir, track.week) / f"{track.stem}.mp3"
-
-
-def _speed(track: Track) -> float:
-    from audiocoach.pace import resolve
-
-    return resolve(track.routine.pace, track.pace).speech_speed
 
 
 def track_tags(pf: ProgramFile, track: Track, weeks_total: int) -> dict[str, object]:
@@ -131,14 +116,24 @@ def track_key(track: Track, speech_identity: str, settings: RenderSettings) -> s
 def _render_job(job: Job) -> Done:
     """Worker: one track, start to finish. Errors come back as text, never as a crash."""
     try:
-        voice = job.speech.build(_speed(job.track))
-        timeline = schedule(job.track.routine, job.track.pace, voice.speech_ms)
         job.out.parent.mkdir(parents=True, exist_ok=True)
-        render_timeline(timeline, voice, job.out, job.settings)
-        return Done(job.out, job.key, timeline.duration_ms, job.track.title)
-    except ScheduleError as exc:  # the real voice is longer than the estimate the check used
-        message = f"week {job.track.week}: {exc.message}"
-        return Done(job.out, job.key, 0, job.track.title, error=message, where=exc.path)
+        rendered = render_routine(
+            job.rf,
+            job.track.pace,
+            job.speech,
+            job.out,
+            job.settings,
+            routine=job.track.routine,
+            lang=job.lang,
+        )
+        timeline = rendered.timeline
+        identity = f"{timeline.engine} {timeline.voice} {timeline.language}"
+        return Done(job.out, job.key, timeline.duration_ms, job.track.title, identity=identity)
+    except InputError as exc:  # the real voice is longer than the estimate the check used
+        week = f"week {job.track.week}: "
+        issues = tuple(replace(i, message=week + i.message) for i in exc.issues)
+        message = "; ".join(i.message for i in issues) or week + exc.text
+        return Done(job.out, job.key, 0, job.track.title, error=message, issues=issues)
     except (AudiocoachError, OSError) as exc:
         return Done(job.out, job.key, 0, job.track.title, error=str(exc) or type(exc).__name__)
 
@@ -179,14 +174,13 @@ def check_schedulable(pf: ProgramFile, tracks: Iterable[Track]) -> list[int]:
     seen: set[tuple[int, str]] = set()
     for track in tracks:
         try:
-            speech_ms = estimator(_speed(track))
-            lengths.append(schedule(track.routine, track.pace, speech_ms).duration_ms)
-        except ScheduleError as exc:
-            rf = pf.routines[track.day]
+            timeline = estimated_timeline(pf.routines[track.day], track.pace, track.routine)
+            lengths.append(timeline.duration_ms)
+        except InputError as exc:
             if (track.week, track.day) not in seen:
                 seen.add((track.week, track.day))
-                issue = rf.issue(exc.path, f"week {track.week}: {exc.message}")
-                issues.append(issue)
+                week = f"week {track.week}: "
+                issues += [replace(i, message=week + i.message) for i in exc.issues]
     if issues:
         raise InputError(issues)
     return lengths
@@ -197,8 +191,9 @@ def render_program(
     tracks: list[Track],
     out_dir: Path,
     *,
-    speech: SpeechSpec,
+    speech: SpeechSettings,
     settings: RenderSettings,
+    lang: str | None = None,
     jobs: int = 1,
     on_done: Callable[[Done], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
@@ -207,7 +202,7 @@ def render_program(
     lengths = check_schedulable(pf, tracks)
     check_writable(out_dir)
     cleanup_stale_temps(out_dir)
-    identity = speech.build(1.0).engine.identity()
+    identities: dict[tuple[str, float], str] = {}
     manifest = load_manifest(out_dir)
     entries: dict[str, Any] = manifest["tracks"]
     weeks_total = pf.program.weeks
@@ -216,13 +211,16 @@ def render_program(
     for track, length_ms in zip(tracks, lengths, strict=True):
         out = track_path(out_dir, track)
         tags = track_tags(pf, track, weeks_total)
-        job_settings = RenderSettings(
-            bitrate=settings.bitrate,
-            sample_rate=settings.sample_rate,
-            fmt=settings.fmt,
-            tags=tags,
+        job_settings = replace(settings, tags=tags)
+        voice = (
+            track_language(track.routine, lang),
+            resolve(track.routine.pace, track.pace).speech_speed,
         )
-        key = track_key(track, identity + f" speed={_speed(track)}", job_settings)
+        if voice not in identities:
+            engine = make_speaker(speech, language=voice[0], speed=voice[1]).engine
+            identities[voice] = engine.identity()
+        identity = identities[voice]
+        key = track_key(track, identity, job_settings)
         rel = out.relative_to(out_dir).as_posix()
         entry = entries.get(rel)
         if (
@@ -235,7 +233,8 @@ def render_program(
             continue
         if out.parent.is_dir():
             cleanup_stale_temps(out.parent)
-        todo.append(Job(track, out, key, speech, job_settings, length_ms))
+        rf = pf.routines[track.day]
+        todo.append(Job(track, rf, out, key, speech, lang, job_settings, length_ms))
     if on_plan:
         on_plan(len(todo))
     results = _run(todo, jobs, on_done)
@@ -243,9 +242,7 @@ def render_program(
         rel = done.path.relative_to(out_dir).as_posix()
         if done.error:
             outcome.failed.append((done.path, done.error))
-            if done.where is not None:
-                day = next(j.track.day for j in todo if j.out == done.path)
-                outcome.issues.append(pf.routines[day].issue(done.where, done.error))
+            outcome.issues.extend(done.issues)
             continue
         job = next(j for j in todo if j.out == done.path)
         entries[rel] = {
@@ -258,7 +255,7 @@ def render_program(
             "routine": str(job.track.routine_path),
             "progression": job.track.change.describe(),
             "pace": repr(job.track.pace),
-            "speech": identity,
+            "speech": done.identity,
             "audiocoach": __version__,
         }
         outcome.rendered.append(done.path)
@@ -357,7 +354,7 @@ def write_playlists(
         for track in (t for t in tracks if t.week == week):
             out = track_path(out_dir, track)
             rel = out.relative_to(out_dir).as_posix()
-            seconds = round(entries[rel]["duration_ms"] / 1000)
+            seconds = whole_seconds(entries[rel]["duration_ms"])
             rows.append((seconds, track.title, out.name))
             everything.append((seconds, f"Week {week}, {track.title}", rel))
         path = week_dir(out_dir, week) / f"week-{week:02d}.m3u8"

@@ -1,14 +1,23 @@
 """Rendering: a routine file becomes a tagged audio file, the whole pipeline in one place.
 
-``Voice`` is the bridge between the pure scheduler and the speech engine: the scheduler asks it how
-long a phrase is, and it answers with the real clip's length (synthesizing through the cache), so
-the timeline reserves exactly the time the audio will take. ``plan`` uses the same ``Voice``, which
-is why ``plan`` and ``render`` agree on the total.
+Every command that produces sound goes through here: ``render`` and ``playlist`` (one worker per
+track) call ``render_routine``; ``plan`` and ``validate`` call ``plan_routine``, which is its first
+half, so ``plan`` and ``render`` agree on the total to the millisecond. The bench calls the same two
+functions. The order is the design's data flow::
+
+    routine + pace --resolve--> settings (speech speed, language)
+    speech settings --make_engine--> engine --Speaker--> clip lengths
+    routine + settings + clip lengths --schedule--> Timeline --voiced--> Timeline (+ spoken text)
+    Timeline + clips --plan_gain, mix, encode, tag--> file (+ sidecars)
+
+``Speaker`` is the bridge between the pure scheduler and the speech engine: the scheduler asks it
+how long a phrase is, and it answers with the real clip's length (synthesizing through the cache),
+so the timeline reserves exactly the time the audio will take.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,33 +27,46 @@ from audiocoach.errors import InputError
 from audiocoach.estimate import estimator
 from audiocoach.loudness import plan_gain
 from audiocoach.mix import mix_chunks
-from audiocoach.pace import PaceOptions
+from audiocoach.pace import PaceOptions, Settings, resolve
 from audiocoach.routine import Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
 from audiocoach.sidecars import write_lrc, write_timeline_json, write_vtt
 from audiocoach.speech.base import Clip, Engine
+from audiocoach.speech.cache import CachedEngine, SpeechCache
+from audiocoach.speech.registry import SpeechSettings, make_engine
 from audiocoach.speech.text import speakable
 from audiocoach.tags import TrackInfo, write_tags
 from audiocoach.timeline import Timeline
 
 Progress = Callable[[int], None]
+Warn = Callable[[str], None]
 
 _SILENT = Clip(b"")
 #: Files written beside the audio (``--transcript``, ``--timeline``).
 SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json")
+#: The language a routine is spoken in when neither the routine nor the user names one.
+DEFAULT_LANGUAGE = "en"
 
 
-class Voice:
-    """Phrases to clips for one run: cleans text for speech, memoizes, measures."""
+class Speaker:
+    """Phrases to clips for one run: reads text for speech in one language, memoizes, measures.
 
-    def __init__(self, engine: Engine) -> None:
+    ``spoken(text)`` is exactly what the engine receives (``speakable`` in the speaker's language),
+    so the timeline's ``spoken`` field, the cache key and the audio all agree.
+    """
+
+    def __init__(self, engine: Engine, language: str = DEFAULT_LANGUAGE) -> None:
         self.engine = engine
+        self.language = language
         self._clips: dict[str, Clip] = {}
+
+    def spoken(self, text: str) -> str:
+        return speakable(text, lang=self.language)
 
     def clip(self, text: str) -> Clip:
         clip = self._clips.get(text)
         if clip is None:
-            spoken = speakable(text)
+            spoken = self.spoken(text)
             clip = self.engine.synthesize(spoken) if spoken else _SILENT
             self._clips[text] = clip
         return clip
@@ -62,9 +84,62 @@ class Voice:
     def clips_for(self, timeline: Timeline) -> dict[str, Clip]:
         return {text: self.clip(text) for text in timeline.utterances()}
 
+    def voice(self, timeline: Timeline) -> Timeline:
+        """``timeline`` saying who speaks it and the exact text each speech event sends."""
+        return timeline.voiced(
+            engine=self.engine.name,
+            voice=str(getattr(self.engine, "voice", "") or ""),
+            language=self.language,
+            spoken=self.spoken,
+        )
+
+
+def track_language(routine: Routine, lang: str | None) -> str:
+    """The language a track is spoken in: ``--lang``, else the routine's ``language:``, else en."""
+    own = getattr(routine, "language", None)
+    return (lang or own or DEFAULT_LANGUAGE).strip() or DEFAULT_LANGUAGE
+
+
+def make_speaker(
+    speech: SpeechSettings, *, language: str, speed: float, warn: Warn | None = None
+) -> Speaker:
+    """The engine ``speech`` names, behind the shared speech cache (unless it is off)."""
+    engine = make_engine(speech, lang=language, speed=speed)
+    quiet: Warn = warn or (lambda message: None)
+    cache = SpeechCache(speech.cache_dir, on_warning=quiet) if speech.use_cache else None
+    return Speaker(CachedEngine(engine, cache), language)
+
+
+class Speakers:
+    """The speakers of one run, one per (language, speed), each built on first use.
+
+    A program plans many tracks; they share each engine (a neural voice loads its model once)
+    and its in-memory clips, rather than rebuilding them track by track.
+    """
+
+    def __init__(self, speech: SpeechSettings, warn: Warn | None = None) -> None:
+        self.speech = speech
+        self.warn = warn
+        self._made: dict[tuple[str, float], Speaker] = {}
+
+    def get(self, language: str, speed: float) -> Speaker:
+        key = (language, speed)
+        if key not in self._made:
+            self._made[key] = make_speaker(
+                self.speech, language=language, speed=speed, warn=self.warn
+            )
+        return self._made[key]
+
+    def made(self) -> tuple[Speaker, ...]:
+        """Every speaker built so far (for counting synthesis, say)."""
+        return tuple(self._made.values())
+
 
 def plan_timeline(
-    rf: RoutineFile, pace: PaceOptions, speech_ms: SpeechMs, routine: Routine | None = None
+    rf: RoutineFile,
+    pace: PaceOptions | Settings,
+    speech_ms: SpeechMs,
+    routine: Routine | None = None,
 ) -> Timeline:
     """Schedule a routine; one that cannot be laid out is an input error at its line.
 
@@ -76,9 +151,59 @@ def plan_timeline(
         raise InputError([rf.issue(exc.path, exc.message)]) from None
 
 
-def likely_phrases(rf: RoutineFile, pace: PaceOptions) -> list[str]:
-    """The phrases a render will speak, from a quick estimated plan (to count progress)."""
-    return plan_timeline(rf, pace, estimator()).utterances()
+def estimated_timeline(
+    rf: RoutineFile, pace: PaceOptions, routine: Routine | None = None
+) -> Timeline:
+    """The timeline with speech sized by the estimator (no synthesis) at the track's speed."""
+    settings = resolve((routine or rf.routine).pace, pace)
+    return plan_timeline(rf, settings, estimator(settings.speech_speed), routine)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A routine laid out with the voice that will speak it, ready to mix."""
+
+    timeline: Timeline
+    speaker: Speaker
+
+
+def plan_routine(
+    rf: RoutineFile,
+    pace: PaceOptions,
+    speech: SpeechSettings | Speakers,
+    *,
+    routine: Routine | None = None,
+    lang: str | None = None,
+    estimate: bool = False,
+    warn: Warn | None = None,
+    progress: Progress | None = None,
+    on_phrases: Callable[[int], None] | None = None,
+) -> Planned:
+    """Lay ``rf`` (or ``routine``, a program's week of it) out with real speech lengths.
+
+    The speech speed and the language are resolved here and nowhere else: the routine's
+    ``pace: speech_speed`` under the ``pace`` flags, ``lang`` over the routine's ``language:``.
+    Every phrase a quick estimated plan finds is synthesized first (``on_phrases`` hears how many,
+    ``progress`` each one done), then the real plan is made against the warm clips.
+    ``estimate=True`` sizes speech with the estimator instead and synthesizes nothing.
+    ``speech`` is the voice asked for, or the ``Speakers`` of a run of many tracks.
+    Raises ``InputError`` (located) when the routine cannot be laid out, ``AudiocoachError`` when
+    the voice cannot be built.
+    """
+    chosen = routine or rf.routine
+    settings = resolve(chosen.pace, pace)
+    language = track_language(chosen, lang)
+    speakers = speech if isinstance(speech, Speakers) else Speakers(speech, warn)
+    speaker = speakers.get(language, settings.speech_speed)
+    if estimate:
+        timeline = plan_timeline(rf, settings, estimator(settings.speech_speed), routine)
+        return Planned(speaker.voice(timeline), speaker)
+    phrases = estimated_timeline(rf, pace, routine).utterances()
+    if on_phrases:
+        on_phrases(len(phrases))
+    speaker.warm(phrases, progress)
+    timeline = plan_timeline(rf, settings, speaker.speech_ms, routine)
+    return Planned(speaker.voice(timeline), speaker)
 
 
 @dataclass(frozen=True)
@@ -100,25 +225,39 @@ class Rendered:
     sidecars: tuple[Path, ...]
 
 
+def mixed_pcm(
+    timeline: Timeline, speaker: Speaker, *, fmt: str = "mp3", bitrate: str = "128k"
+) -> Iterator[bytes]:
+    """The track's PCM, window by window, exactly as the encoder receives it.
+
+    Signed 16-bit little-endian at ``SAMPLE_RATE``. The loudness plan is made first (it allows for
+    the codec ``fmt`` at ``bitrate``), then windows are mixed lazily as the consumer pulls them.
+    """
+    clips = speaker.clips_for(timeline)
+    levels = plan_gain(timeline, clips, fmt=fmt, bitrate=bitrate)
+    return mix_chunks(timeline, clips, levels)
+
+
 def render_timeline(
     timeline: Timeline,
-    voice: Voice,
+    speaker: Speaker,
     out: Path,
     settings: RenderSettings | None = None,
     progress: Progress | None = None,
 ) -> Rendered:
-    """Mix, encode and tag ``timeline`` into ``out`` atomically; write the asked-for sidecars."""
+    """Mix, encode and tag ``timeline`` into ``out`` atomically; write the asked-for sidecars.
+
+    ``progress`` hears the ms of audio encoded so far.
+    """
     settings = settings or RenderSettings()
     spec = output_format(out, settings.fmt)
     # Temps a killed render left for this file and its sidecars; their writers are gone, so they
     # go now (a render of the same file still running in another process holds its temp's lock).
     for name in (out.name, *(out.with_suffix(s).name for s in SIDECAR_SUFFIXES)):
         cleanup_stale_temps(out.parent, name)
-    clips = voice.clips_for(timeline)
-    levels = plan_gain(timeline, clips, fmt=spec.name, bitrate=settings.bitrate)
     info = TrackInfo.from_timeline(timeline, **settings.tags)
     encode(
-        mix_chunks(timeline, clips, levels),
+        mixed_pcm(timeline, speaker, fmt=spec.name, bitrate=settings.bitrate),
         out,
         bitrate=settings.bitrate,
         sample_rate=settings.sample_rate,
@@ -137,3 +276,40 @@ def render_timeline(
         write_timeline_json(timeline, path)
         sidecars.append(path)
     return Rendered(out, timeline, tuple(sidecars))
+
+
+def render_routine(
+    rf: RoutineFile,
+    pace: PaceOptions,
+    speech: SpeechSettings | Speakers,
+    out: Path,
+    settings: RenderSettings | None = None,
+    *,
+    routine: Routine | None = None,
+    lang: str | None = None,
+    warn: Warn | None = None,
+    on_phrases: Callable[[int], None] | None = None,
+    speech_progress: Progress | None = None,
+    on_timeline: Callable[[Timeline], None] | None = None,
+    mix_progress: Progress | None = None,
+) -> Rendered:
+    """The whole pipeline for one track: plan with the real voice, then mix, encode and tag.
+
+    ``routine`` replaces the file's own (a program's week after progression). The hooks let a
+    caller show progress: ``on_phrases(count)`` then ``speech_progress(1)`` per phrase synthesized,
+    ``on_timeline(timeline)`` once laid out, then ``mix_progress(ms_done)`` while encoding.
+    Nothing is written when planning fails (``InputError``), and the output is atomic.
+    """
+    planned = plan_routine(
+        rf,
+        pace,
+        speech,
+        routine=routine,
+        lang=lang,
+        warn=warn,
+        progress=speech_progress,
+        on_phrases=on_phrases,
+    )
+    if on_timeline:
+        on_timeline(planned.timeline)
+    return render_timeline(planned.timeline, planned.speaker, out, settings, mix_progress)

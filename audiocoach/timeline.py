@@ -8,8 +8,8 @@ tests compare rendered audio against it. Extra keys may be added; the listed one
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 PhaseKind = Literal[
@@ -79,9 +79,10 @@ class Phase:
 class Event:
     """Something heard: a spoken utterance or a tone, starting at ``at_ms``.
 
-    ``priority`` records why the scheduler kept it (higher survives crowding); ``role`` says what
-    the utterance is for (``count``, ``countdown``, ``announce``, ``step``, ``cue``, ...), which
-    transcripts and tests use.
+    ``role`` says what the utterance is for (``count``, ``countdown``, ``announce``, ``step``,
+    ``cue``, ...), which transcripts and tests use. ``text`` is what the routine or phrasebook
+    says; ``spoken`` is exactly what the engine receives for it (numbers in words, symbols read),
+    filled in once a voice is chosen (``Timeline.voiced``); the pure scheduler leaves it ``None``.
     """
 
     at_ms: int
@@ -90,13 +91,14 @@ class Event:
     text: str | None = None
     tone: str | None = None
     role: str = ""
+    spoken: str | None = None
 
     @property
     def end_ms(self) -> int:
         return self.at_ms + self.duration_ms
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "at_ms": self.at_ms,
             "kind": self.kind,
             "text": self.text,
@@ -104,6 +106,9 @@ class Event:
             "duration_ms": self.duration_ms,
             "role": self.role,
         }
+        if self.kind == "speech" and self.spoken is not None:
+            data["spoken"] = self.spoken
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +125,13 @@ class Chapter:
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
-    """The whole track laid out: phases cover ``[0, duration_ms)`` without gaps."""
+    """The whole track laid out: phases cover ``[0, duration_ms)`` without gaps.
+
+    ``engine``, ``voice`` and ``language`` say what will speak it; the pure scheduler leaves them
+    empty and ``voiced`` fills them (with each speech event's ``spoken`` text) once a voice is
+    chosen. The JSON form carries them only when set, so a scheduler-only timeline (the golden
+    files) stays as it was.
+    """
 
     title: str
     duration_ms: int
@@ -130,6 +141,24 @@ class Timeline:
     description: str = ""
     source: str = ""
     dropped: tuple[str, ...] = field(default=())
+    engine: str = ""
+    voice: str = ""
+    language: str = ""
+
+    def voiced(
+        self, *, engine: str, voice: str, language: str, spoken: Callable[[str], str]
+    ) -> Timeline:
+        """This timeline as ``engine``'s ``voice`` will say it in ``language``.
+
+        ``spoken(text)`` is the text the engine receives for ``text`` (called once per distinct
+        text); it fills every speech event's ``spoken``.
+        """
+        said = {text: spoken(text) for text in self.utterances()}
+        events = tuple(
+            replace(e, spoken=said.get(e.text, "")) if e.kind == "speech" else e
+            for e in self.events
+        )
+        return replace(self, events=events, engine=engine, voice=voice, language=language)
 
     def speech(self) -> Iterator[Event]:
         return (e for e in self.events if e.kind == "speech")
@@ -146,8 +175,10 @@ class Timeline:
         return list(seen)
 
     def to_json(self) -> dict[str, Any]:
+        voice = {"engine": self.engine, "voice": self.voice, "language": self.language}
         return {
             "title": self.title,
+            **(voice if any(voice.values()) else {}),
             "description": self.description,
             "source": self.source,
             "duration_ms": self.duration_ms,
@@ -177,8 +208,12 @@ class Timeline:
                     text=e.get("text"),
                     tone=e.get("tone"),
                     role=e.get("role", ""),
+                    spoken=e.get("spoken"),
                 )
                 for e in data["events"]
             ),
             dropped=tuple(data.get("dropped", ())),
+            engine=data.get("engine", ""),
+            voice=data.get("voice", ""),
+            language=data.get("language", ""),
         )

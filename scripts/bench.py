@@ -260,14 +260,16 @@ def _max_or_none(values: list[int]) -> int | None:
     return max(values) if values else None
 
 
-def _voice(cache_dir: str) -> Any:
-    """A ``Voice`` as the CLI builds it (espeak, default speed, on-disk cache) on ``cache_dir``."""
-    from audiocoach.render import Voice
-    from audiocoach.speech.cache import CachedEngine, SpeechCache
-    from audiocoach.speech.engines import make_engine
+def _speakers(cache_dir: str) -> Any:
+    """The run's ``Speakers`` as the CLI builds them (default voice, on-disk cache at
+    ``cache_dir``)."""
+    from audiocoach.render import Speakers
+    from audiocoach.speech.registry import SpeechSettings
 
-    cache = SpeechCache(cache_dir, on_warning=lambda m: print(f"warning: {m}", file=sys.stderr))
-    return Voice(CachedEngine(make_engine("espeak", speed=1.0), cache))
+    return Speakers(
+        SpeechSettings(cache_dir=Path(cache_dir)),
+        lambda m: print(f"warning: {m}", file=sys.stderr),
+    )
 
 
 def _routine_file(data: Json) -> Any:
@@ -287,18 +289,20 @@ def _child_prepare(spec: Json) -> Json:
     from audiocoach.loudness import plan_gain
     from audiocoach.mix import mix_chunks
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import likely_phrases, plan_timeline
+    from audiocoach.render import plan_routine
 
     target_ms = int(spec["minutes"]) * 60_000
-    voice = _voice(spec["cache_dir"])
+    speakers = _speakers(spec["cache_dir"])
     pace = PaceOptions()
     started = time.perf_counter()
+    speaker: Any = None
 
     def planned(stations: int, fillers: int = 0, rest_s: int = 0) -> tuple[Json, Any]:
+        nonlocal speaker
         data = routine_data(stations, int(spec["minutes"]), fillers, rest_s)
-        rf = _routine_file(data)
-        voice.warm(likely_phrases(rf, pace))  # as the CLI does before scheduling
-        return data, plan_timeline(rf, pace, voice.speech_ms)
+        done = plan_routine(_routine_file(data), pace, speakers)  # as the CLI plans
+        speaker = done.speaker
+        return data, done.timeline
 
     # the most stations that fit in the target...
     probe = 5
@@ -324,7 +328,7 @@ def _child_prepare(spec: Json) -> Json:
 
     Path(spec["routine"]).write_text(json.dumps(data), encoding="utf-8")
 
-    clips = voice.clips_for(timeline)
+    clips = speaker.clips_for(timeline)
     t0 = time.perf_counter()
     levels = plan_gain(timeline, clips, fmt="mp3", bitrate=spec["bitrate"])
     t1 = time.perf_counter()
@@ -334,7 +338,7 @@ def _child_prepare(spec: Json) -> Json:
             raw.write(chunk)
             frames += len(chunk) // 2
     t2 = time.perf_counter()
-    engine = voice.engine
+    engine = speaker.engine
     return {
         "ffmpeg": ffmpeg_exe(),
         "stations": stations,
@@ -361,10 +365,8 @@ def _child_render(spec: Json) -> Json:
     """One measured render, as ``audiocoach render`` runs it, in this fresh process."""
     t_import = time.perf_counter()
     # what ``audiocoach.cli`` imports for a render (espeak itself loads on first use, as there)
-    import audiocoach.speech.cache
-    import audiocoach.speech.engines  # noqa: F401
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import RenderSettings, likely_phrases, plan_timeline, render_timeline
+    from audiocoach.render import RenderSettings, render_routine
 
     import_s = time.perf_counter() - t_import
     data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
@@ -375,13 +377,20 @@ def _child_render(spec: Json) -> Json:
     rss_ready = _peak_rss_bytes()
     cpu0, kids0 = _cpu_s()
 
+    marks: dict[str, float] = {}
+    speakers = _speakers(spec["cache_dir"])
     t0 = time.perf_counter()
-    voice = _voice(spec["cache_dir"])
-    voice.warm(likely_phrases(rf, pace))
-    timeline = plan_timeline(rf, pace, voice.speech_ms)
-    t1 = time.perf_counter()
-    render_timeline(timeline, voice, Path(spec["out"]), RenderSettings(bitrate=spec["bitrate"]))
+    rendered = render_routine(
+        rf,
+        pace,
+        speakers,
+        Path(spec["out"]),
+        RenderSettings(bitrate=spec["bitrate"]),
+        on_timeline=lambda _: marks.setdefault("planned", time.perf_counter()),
+    )
     t2 = time.perf_counter()
+    t1 = marks["planned"]
+    timeline = rendered.timeline
 
     cpu1, kids1 = _cpu_s()
     ffmpeg_runs, ffmpeg_argv = _ffmpeg_log(spec)
@@ -398,7 +407,7 @@ def _child_render(spec: Json) -> Json:
         "ffmpeg_argv": ffmpeg_argv,
         "cpu_python_s": cpu1 - cpu0,
         "cpu_ffmpeg_s": kids1 - kids0,
-        "synthesized": voice.engine.synth_calls,
+        "synthesized": sum(s.engine.synth_calls for s in speakers.made()),
         "planned_ms": timeline.duration_ms,
         "events": len(timeline.events),
     }
@@ -449,15 +458,13 @@ def _child_naive(spec: Json) -> Json:
     from audiocoach.ffmpeg import ffmpeg_exe
     from audiocoach.loudness import event_key, plan_gain
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import likely_phrases, plan_timeline
+    from audiocoach.render import plan_routine
 
     data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
-    rf = _routine_file(data)
-    pace = PaceOptions()
-    voice = _voice(spec["cache_dir"])
-    voice.warm(likely_phrases(rf, pace))
-    timeline = plan_timeline(rf, pace, voice.speech_ms)
-    levels = plan_gain(timeline, voice.clips_for(timeline), fmt="mp3", bitrate=spec["bitrate"])
+    planned = plan_routine(_routine_file(data), PaceOptions(), _speakers(spec["cache_dir"]))
+    timeline = planned.timeline
+    clips = planned.speaker.clips_for(timeline)
+    levels = plan_gain(timeline, clips, fmt="mp3", bitrate=spec["bitrate"])
     segments: dict[Any, Any] = {}
     cues: list[tuple[int, Any]] = []
     for event in timeline.events:

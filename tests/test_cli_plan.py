@@ -69,7 +69,7 @@ def routine_path(write_routine):
 
 
 def plan_json(runner, path, *flags: str) -> dict:
-    result = run(runner, "plan", str(path), "--estimate", "--json", *flags)
+    result = run(runner, "plan", str(path), "--estimate", "--json", "--engine", "espeak", *flags)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -103,6 +103,9 @@ def test_json_matches_the_contract(runner, routine_path) -> None:
         assert phase["round"] is None or _is(phase["round"], int)
         assert phase["side"] is None or _is(phase["side"], str)
 
+    # what speaks it (issue 8): the engine's name, its voice, the language
+    assert data["engine"] == "espeak" and data["voice"] == "en-us" and data["language"] == "en"
+
     assert data["events"]
     for event in data["events"]:
         assert {"at_ms", "kind", "text", "tone", "duration_ms"} <= set(event)
@@ -110,8 +113,10 @@ def test_json_matches_the_contract(runner, routine_path) -> None:
         assert _is(event["at_ms"], int) and _is(event["duration_ms"], int)
         if event["kind"] == "speech":
             assert _is(event["text"], str) and event["tone"] is None
+            assert _is(event["spoken"], str) and event["spoken"]
         else:
             assert _is(event["tone"], str) and event["text"] is None
+            assert "spoken" not in event
 
 
 def test_json_is_consistent(runner, routine_path) -> None:
@@ -261,10 +266,20 @@ def test_too_fast_tempo_is_located_and_the_fix_works(runner, write_routine) -> N
     assert run(runner, "plan", str(path), "--estimate", flag, value).exit_code == 0
 
 
-def test_plan_and_validate_agree(runner, routine_path) -> None:
-    result = run(runner, "validate", str(routine_path))
+@pytest.mark.parametrize("estimate", [(), ("--estimate",)], ids=["voice", "estimate"])
+def test_plan_and_validate_show_one_length(runner, routine_path, estimate) -> None:
+    # Field report: validate said "about 48.294s" where plan said 48.365 s for the same file.
+    # Both now lay the routine out the same way and show whole seconds through one rounding rule.
+    plan = run(runner, "plan", str(routine_path), "--engine", "espeak", *estimate)
+    total = re.search(r"^Total (\d+:\d\d) \((\S+)\)$", plan.stdout, re.M)
+    assert total, plan.stdout
+    result = run(runner, "validate", str(routine_path), "--engine", "espeak", *estimate)
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"ok: {routine_path}: Plan me (about ")
+    about = "about " if estimate else ""
+    assert result.stdout == f"ok: {routine_path}: Plan me ({about}{total.group(2)})\n"
+    seconds = int(total.group(1).split(":")[0]) * 60 + int(total.group(1).split(":")[1])
+    minutes, secs = divmod(seconds, 60)
+    assert total.group(2) == (f"{minutes}m{secs:02d}s" if secs else f"{minutes}m")
 
 
 def test_version_and_help(runner) -> None:

@@ -38,7 +38,7 @@ from audiocoach.loudness.clipstats import _clip_stats
 from audiocoach.loudness.metering import _block_envelope, _k_block_energy, _per_block
 from audiocoach.mix import mix_chunks
 from audiocoach.pace import PaceOptions
-from audiocoach.render import Voice, plan_timeline
+from audiocoach.render import Speaker, plan_timeline
 from audiocoach.routine import load_routine
 from audiocoach.speech.base import Clip
 from audiocoach.speech.espeak import EspeakEngine
@@ -138,7 +138,7 @@ def modulation_distortion_db(x: np.ndarray, y: np.ndarray, window_ms: int) -> fl
 @pytest.fixture(scope="module")
 def yoga_voice() -> dict:
     """The speech clips of the yoga routine as espeak makes them and as the mix plays them."""
-    voice = Voice(EspeakEngine())
+    voice = Speaker(EspeakEngine())
     timeline = plan_timeline(load_routine(YOGA), PaceOptions(), voice.speech_ms)
     clips = voice.clips_for(timeline)
     levels = plan_gain(timeline, clips)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from pathlib import Path
 
@@ -10,11 +12,13 @@ from mutagen.id3 import ID3
 from shipped import WEEK
 
 from audiocoach.cli import cli
+from audiocoach.durations import whole_seconds
 from audiocoach.errors import AudiocoachError
 from audiocoach.ffmpeg import decode_pcm
-from audiocoach.playlist import Job, SpeechSpec, check_schedulable, longest_first
+from audiocoach.playlist import Job, check_schedulable, longest_first
 from audiocoach.program import load_program
 from audiocoach.render import RenderSettings
+from audiocoach.speech.registry import SpeechSettings
 
 TINY = """\
 title: Tiny {n}
@@ -25,6 +29,9 @@ blocks:
     reps: 2
     tempo: 2s
 """
+
+SPEECH = SpeechSettings(engine="espeak")
+SETTINGS = RenderSettings()
 
 
 def read_m3u8(path: Path) -> list[tuple[int, str, Path]]:
@@ -156,16 +163,16 @@ def test_failed_track_keeps_other_tracks_and_previous_playlists(
     tiny2 = tmp_path / "tiny2.yaml"
     tiny2.write_text(tiny2.read_text().replace("reps: 2", "reps: 3"), encoding="utf-8")
 
-    import audiocoach.playlist as playlist_module
+    import audiocoach.render as render_module
 
-    real = playlist_module.render_timeline
+    real = render_module.render_timeline
 
     def failing(timeline, voice, path, settings=None, progress=None):
         if "tiny2" in path.name:
             raise AudiocoachError("disk full (simulated)")
         return real(timeline, voice, path, settings, progress)
 
-    monkeypatch.setattr(playlist_module, "render_timeline", failing)
+    monkeypatch.setattr(render_module, "render_timeline", failing)
     old_wed = (out / "week-01" / "02-wed-tiny2.mp3").read_bytes()
     result = runner.invoke(cli, args)
     assert result.exit_code == 1
@@ -173,7 +180,7 @@ def test_failed_track_keeps_other_tracks_and_previous_playlists(
     assert "disk full (simulated)" in result.stderr and "Traceback" not in result.stderr
     assert playlist.read_bytes() == previous
     assert (out / "week-01" / "02-wed-tiny2.mp3").read_bytes() == old_wed
-    monkeypatch.setattr(playlist_module, "render_timeline", real)
+    monkeypatch.setattr(render_module, "render_timeline", real)
     retry = runner.invoke(cli, args)
     assert retry.exit_code == 0
     assert "2 rendered, 2 up to date, 0 failed" in retry.stdout
@@ -209,7 +216,7 @@ def test_parallel_runs_start_the_longest_tracks_first(tmp_path: Path) -> None:
     tracks = list(pf.tracks(range(1, 2)))
     lengths = check_schedulable(pf, tracks)
     jobs = [
-        Job(t, tmp_path / f"{t.day}.mp3", "key", SpeechSpec(), RenderSettings(), ms)
+        Job(t, pf.routines[t.day], tmp_path / f"{t.day}.mp3", "key", SPEECH, None, SETTINGS, ms)
         for t, ms in zip(tracks, lengths, strict=True)
     ]
     order = [job.track.day for job in longest_first(jobs)]
@@ -218,7 +225,8 @@ def test_parallel_runs_start_the_longest_tracks_first(tmp_path: Path) -> None:
     assert [job.estimate_ms for job in longest_first(jobs)] == sorted(lengths, reverse=True)
     # ties keep program order, so a run's order is reproducible
     same = [
-        Job(t, tmp_path / f"{t.day}.mp3", "key", SpeechSpec(), RenderSettings(), 1) for t in tracks
+        Job(t, pf.routines[t.day], tmp_path / f"{t.day}.mp3", "key", SPEECH, None, SETTINGS, 1)
+        for t in tracks
     ]
     assert longest_first(same) == same
 
@@ -236,7 +244,7 @@ def test_a_track_the_real_voice_cannot_lay_out_is_located_input_error(
     )
     program = tmp_path / "program.yaml"
     program.write_text("title: P\ndays:\n  mon: fast.yaml\n", encoding="utf-8")
-    monkeypatch.setattr("audiocoach.playlist.estimator", lambda speed=1.0: lambda text: 1)
+    monkeypatch.setattr("audiocoach.render.estimator", lambda speed=1.0: lambda text: 1)
     out = tmp_path / "out"
     args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q"]
     result = runner.invoke(cli, [*args, "--cache-dir", str(cache_dir)])
@@ -267,3 +275,29 @@ def test_validate_and_playlist_size_speech_at_the_days_speed(tmp_path: Path, run
     assert result.exit_code == 2
     assert "use a tempo of at least" in result.stderr
     assert not out.exists() or not list(out.rglob("*.mp3"))
+
+
+def test_plan_and_playlist_show_one_length_per_track(
+    tmp_path: Path, runner, cache_dir: Path
+) -> None:
+    # Field report: a program plan showed 0:24 for a track the playlist listed as #EXTINF:25
+    # (one floored, the other rounded). Both now round through durations.whole_seconds.
+    out, args = _tiny_playlist(tmp_path, cache_dir)
+    assert runner.invoke(cli, [*args, "--engine", "espeak"]).exit_code == 0
+    plan = runner.invoke(
+        cli, ["plan", args[1], "--engine", "espeak", "--cache-dir", str(cache_dir)]
+    )
+    assert plan.exit_code == 0, plan.stderr
+    shown = re.findall(r"^\s+(\d+)\s+\S+\s+.+?\s+(\d+):(\d\d)\s", plan.stdout, re.M)
+    listed = []
+    for week in (1, 2):
+        text = (out / f"week-{week:02d}" / f"week-{week:02d}.m3u8").read_text(encoding="utf-8")
+        listed += [int(s) for s in re.findall(r"^#EXTINF:(\d+),", text, re.M)]
+    assert [int(m) * 60 + int(s) for _, m, s in shown] == listed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    exact = [t["duration_ms"] for t in sorted(manifest["tracks"].values(), key=_order)]
+    assert listed == [whole_seconds(ms) for ms in exact]
+
+
+def _order(entry: dict) -> tuple[int, str]:
+    return entry["week"], ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].index(entry["day"])

@@ -19,7 +19,7 @@ from shipped import ROUTINES
 from audiocoach.cli import cli
 from audiocoach.ffmpeg import decode_pcm, measure_loudness
 from audiocoach.pace import PaceOptions
-from audiocoach.render import RenderSettings, Voice, plan_timeline, render_timeline
+from audiocoach.render import RenderSettings, Speaker, plan_timeline, render_timeline
 from audiocoach.routine import load_routine
 from audiocoach.speech.cache import CachedEngine, SpeechCache
 from audiocoach.speech.espeak import EspeakEngine
@@ -160,7 +160,7 @@ def test_small_routine_sound_and_silence(
     tmp_path: Path, write_routine, cache_dir: Path, offline: None
 ) -> None:
     rf = load_routine(write_routine(SMALL))
-    voice = Voice(CachedEngine(EspeakEngine(), SpeechCache(cache_dir)))
+    voice = Speaker(CachedEngine(EspeakEngine(), SpeechCache(cache_dir)))
     timeline = plan_timeline(rf, PaceOptions(), voice.speech_ms)
     out = tmp_path / "small.mp3"
     render_timeline(timeline, voice, out)
@@ -189,10 +189,10 @@ def test_warm_cache_render_does_no_synthesis(tmp_path: Path, offline: None) -> N
     cache = SpeechCache(tmp_path / "cache")
     rf = load_routine(YOGA)
     first = CachedEngine(EspeakEngine(), cache)
-    timeline = plan_timeline(rf, PaceOptions(), Voice(first).speech_ms)
+    timeline = plan_timeline(rf, PaceOptions(), Speaker(first).speech_ms)
     assert first.synth_calls > 0
     second = CachedEngine(EspeakEngine(), cache)
-    voice = Voice(second)
+    voice = Speaker(second)
     again = plan_timeline(rf, PaceOptions(), voice.speech_ms)
     render_timeline(again, voice, tmp_path / "warm.wav", RenderSettings())
     assert second.synth_calls == 0

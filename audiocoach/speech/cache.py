@@ -309,6 +309,9 @@ class CachedEngine:
         self.engine = engine
         self.cache = cache
         self.name = engine.name
+        #: What speaks, passed through for the timeline (``Engine.voice``, ``Engine.language``).
+        self.voice = str(getattr(engine, "voice", "") or "")
+        self.language = str(getattr(engine, "language", "") or "")
         self.synth_calls = 0
         self.disk_hits = 0
         self.analyses_made = 0

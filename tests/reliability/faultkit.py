@@ -269,7 +269,7 @@ def render_worker(routine: str, out: str, cache: str, log: str, ready, go) -> No
     import json
 
     from audiocoach.pace import PaceOptions
-    from audiocoach.render import Voice, plan_timeline, render_timeline
+    from audiocoach.render import Speaker, plan_timeline, render_timeline
     from audiocoach.routine import load_routine
     from audiocoach.speech.cache import CachedEngine, SpeechCache
     from audiocoach.speech.espeak import EspeakEngine
@@ -278,7 +278,7 @@ def render_worker(routine: str, out: str, cache: str, log: str, ready, go) -> No
     warnings: list[str] = []
     engine = RecordingEngine(EspeakEngine())
     cached = CachedEngine(engine, SpeechCache(cache, on_warning=warnings.append))
-    voice = Voice(cached)
+    voice = Speaker(cached)
     rf = load_routine(routine)
     ready.put(os.getpid())
     go.wait(120)

@@ -39,7 +39,7 @@ from faultkit import (
 )
 
 from audiocoach.pace import PaceOptions
-from audiocoach.render import Voice, likely_phrases, plan_timeline
+from audiocoach.render import Speaker, estimated_timeline, plan_timeline
 from audiocoach.routine import load_routine
 from audiocoach.speech.cache import ANALYSIS_SUFFIX, CachedEngine, SpeechCache, _decode
 from audiocoach.speech.espeak import EspeakEngine
@@ -190,10 +190,10 @@ def test_parallel_cli_renders_share_one_cache(warm: dict, identity: str) -> None
 
 def read_everything(cache: Path, routines: dict[str, Path]) -> None:
     """Ask the cache for every phrase the CLI would (its estimated plan's and the real one's)."""
-    voice = Voice(CachedEngine(EspeakEngine(), SpeechCache(cache)))
+    voice = Speaker(CachedEngine(EspeakEngine(), SpeechCache(cache)))
     for path in routines.values():
         rf = load_routine(path)
-        voice.warm(likely_phrases(rf, PaceOptions()))
+        voice.warm(estimated_timeline(rf, PaceOptions()).utterances())
         plan_timeline(rf, PaceOptions(), voice.speech_ms)
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from audiocoach.errors import InputError
 from audiocoach.pace import PaceOptions
-from audiocoach.render import RenderSettings, Voice, plan_timeline, render_timeline
+from audiocoach.render import RenderSettings, Speaker, plan_timeline, render_timeline
 from audiocoach.routine import RoutineFile, validate_routine
 from audiocoach.speech.cache import CachedEngine
 from audiocoach.speech.espeak import EspeakEngine
@@ -90,7 +90,7 @@ def test_routine_text_reaches_espeak_cleaned_and_in_words(
 ) -> None:
     rf = load(routine_with([(where, text, spoken)]))
     before = len(engine.made)
-    voice = Voice(CachedEngine(engine, None))
+    voice = Speaker(CachedEngine(engine, None))
     timeline = plan_timeline(rf, PaceOptions(), voice.speech_ms)
     heard = [t for t, _ in engine.made[before:]]
     assert any(spoken in h for h in heard), heard
@@ -113,7 +113,9 @@ def test_scheduler_numbers_are_words_too(engine: RecordingEngine) -> None:
         ],
     }
     before = len(engine.made)
-    timeline = plan_timeline(load(data), PaceOptions(), Voice(CachedEngine(engine, None)).speech_ms)
+    timeline = plan_timeline(
+        load(data), PaceOptions(), Speaker(CachedEngine(engine, None)).speech_ms
+    )
     heard = [t for t, _ in engine.made[before:]]
     said = [e.text for e in timeline.speech()]
     assert any(re.search(r"[0-9]", s or "") for s in said), "the timeline does use digits"
@@ -130,7 +132,7 @@ def test_a_render_of_odd_text_plays_and_its_captions_are_clean(
     long as planned, and the lyrics and captions are one line per cue, free of control codes."""
     short = [c for c in CASES if c[1] != LONG_STEP]
     rf = load(routine_with(short))
-    voice = Voice(CachedEngine(engine, None))
+    voice = Speaker(CachedEngine(engine, None))
     timeline = plan_timeline(rf, PaceOptions(steps=False), voice.speech_ms)
     out = tmp_path / "odd.mp3"
     render_timeline(timeline, voice, out, RenderSettings(transcript=True, timeline_json=True))
@@ -207,7 +209,7 @@ def test_any_text_in_a_routine_is_spoken_or_refused(
         assert exc.issues and all(i.line >= 1 for i in exc.issues)
         return
     before = len(engine.made)
-    plan_timeline(rf, PaceOptions(), Voice(CachedEngine(engine, None)).speech_ms)
+    plan_timeline(rf, PaceOptions(), Speaker(CachedEngine(engine, None)).speech_ms)
     for text, _ in engine.made[before:]:
         assert_fit_for_the_engine(text)
 

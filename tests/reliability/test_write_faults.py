@@ -46,7 +46,7 @@ from audiocoach.cli import cli
 from audiocoach.errors import AudiocoachError
 from audiocoach.ffmpeg import FFMPEG_ENV, ffmpeg_exe
 from audiocoach.pace import PaceOptions
-from audiocoach.render import Voice, plan_timeline, render_timeline
+from audiocoach.render import Speaker, plan_timeline, render_timeline
 from audiocoach.routine import load_routine
 from audiocoach.speech.base import Clip
 from audiocoach.speech.cache import CachedEngine, SpeechCache
@@ -477,12 +477,12 @@ def test_an_engine_failing_on_a_phrase_writes_nothing_and_poisons_nothing(
     cache = tmp_path / "cache"
     rf = load_routine(world.routines["b"])
     engine = Flaky(**flaky)
-    voice = Voice(CachedEngine(engine, SpeechCache(cache)))
+    voice = Speaker(CachedEngine(engine, SpeechCache(cache)))
     with pytest.raises(type(engine.error)):
         if when == "planning":
             timeline = plan_timeline(rf, PaceOptions(), voice.speech_ms)
         else:
-            planner = Voice(CachedEngine(EspeakEngine(), None))
+            planner = Speaker(CachedEngine(EspeakEngine(), None))
             timeline = plan_timeline(rf, PaceOptions(), planner.speech_ms)
         render_timeline(timeline, voice, out / "workout.mp3")
     assert_previous_intact(world, out)
@@ -496,7 +496,7 @@ def test_an_engine_failing_on_a_phrase_writes_nothing_and_poisons_nothing(
     assert {text: store.get(identity, text) for text in engine.made} == engine.made
     assert all(store.get(identity, text) is None for text in engine.failed)
     # the engine works again: the render completes
-    voice = Voice(CachedEngine(EspeakEngine(), SpeechCache(cache)))
+    voice = Speaker(CachedEngine(EspeakEngine(), SpeechCache(cache)))
     timeline = plan_timeline(rf, PaceOptions(), voice.speech_ms)
     render_timeline(timeline, voice, out / "workout.mp3")
     assert origin(world, out / "workout.mp3") == "b"
