@@ -43,11 +43,11 @@ __all__ = [
     "duck_curve",
 ]
 
-#: How far the music goes down under speech. With the music 6 dB under the voice between cues
-#: (``bed.DEFAULT_MUSIC_LEVEL_DB``), 12 dB puts it 18 LU under the voice while the coach speaks:
+#: How far the music goes down under speech. With the music 3 dB under the voice between cues
+#: (``bed.DEFAULT_MUSIC_LEVEL_DB``), 15 dB puts it 18 LU under the voice while the coach speaks:
 #: background music 15-20 LU under speech keeps speech easy to follow for most listeners
 #: (broadcasters' mixing guidance), and a runner hears it over traffic and breath.
-DEFAULT_DUCK_DB = 12.0
+DEFAULT_DUCK_DB = 15.0
 #: The music is fully down this long before a clip starts.
 LEAD_MS = 60
 #: Ramp down over this (fast enough to fit before a cue that follows a pause of half a second).

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 import numpy as np
 
 from audiocoach.errors import AudiocoachError
+from audiocoach.loudness.dynamics import PeakGuard
 from audiocoach.loudness.levels import (
     ClipKey,
     MixLevels,
@@ -107,11 +108,12 @@ def mix_chunks(
         places = [(p.start, p.key) for p in placements(timeline)]
         return _windows(places, source, frames, window)
     gains = _pans(timeline, pan_sides) if channels == 2 else None
-    music = None
+    music = guard = None
     if bed is not None:
         assert levels is not None
         music = bed.windows(window, 10 ** (levels.gain_db / 20))
-    return _float_windows(timeline, source, frames, window, channels, gains, music)
+        guard = PeakGuard(32768 * 10 ** (levels.predicted_peak_dbtp / 20))
+    return _float_windows(timeline, source, frames, window, channels, gains, music, guard)
 
 
 def _windows(
@@ -186,8 +188,10 @@ def _float_windows(
     channels: int,
     gains: list[tuple[float, float]] | None,
     music: Iterator[np.ndarray] | None,
+    guard: PeakGuard | None,
 ) -> Iterator[bytes]:
-    """Windows mixed in floats: the music (or silence), the cues added at their pan, rounded."""
+    """Windows mixed in floats: the music (or silence), the cues added at their pan, any peak the
+    plan could only bound (the music's) held under the ceiling by ``guard``, then rounded."""
     places = placements(timeline)
     pans = gains or [(1.0, 1.0)] * len(places)
     centre = pan_gains(0.0) if channels == 2 else (1.0, 1.0)
@@ -225,10 +229,20 @@ def _float_windows(
                     still.append((start, samples, (left, right)))
             active = still
             out += mid[:, None] * np.float32(centre[0])
-            np.rint(out, out=out)
-            np.clip(out, -32768, 32767, out=out)
-            yield out.astype("<i2").tobytes()
+            if guard is None:
+                yield _pcm(out)
+            elif (ready := guard.push(out)) is not None:
+                yield _pcm(ready)
+        if guard is not None and (last := guard.flush()) is not None:
+            yield _pcm(last)
     finally:
         close = getattr(music, "close", None)
         if close is not None:
             close()
+
+
+def _pcm(samples: np.ndarray) -> bytes:
+    """Float samples in int16 units, rounded and saturated: s16le bytes, channels interleaved."""
+    np.rint(samples, out=samples)
+    np.clip(samples, -32768, 32767, out=samples)
+    return samples.astype("<i2").tobytes()

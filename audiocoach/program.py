@@ -35,6 +35,8 @@ from audiocoach.routine import (
     BreathField,
     Exercise,
     Group,
+    Music,
+    MusicSource,
     Rest,
     Routine,
     RoutineFile,
@@ -132,6 +134,7 @@ class DayPace(_Model):
 class Day(_Model):
     routine: Annotated[str, Field(min_length=1)]
     pace: DayPace = DayPace()
+    music: Music | None = None  # the day's music, in place of the routine's own
 
 
 def _day(value: object) -> object:
@@ -243,6 +246,7 @@ class Track:
     routine: Routine
     pace: PaceOptions
     change: Change
+    music: MusicSource | None = None  # the day's own music, if the program gives one
 
     @property
     def stem(self) -> str:
@@ -300,6 +304,13 @@ class ProgramFile:
                     routine=progress(rf.routine, change),
                     pace=layer(plan.pace.options(), cli),
                     change=change,
+                    music=None
+                    if plan.music is None
+                    else MusicSource(
+                        plan.music,
+                        self.path.parent,
+                        self.source.issue(("days", self.day_keys[day], "music"), ""),
+                    ),
                 )
 
 

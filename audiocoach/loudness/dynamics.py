@@ -39,8 +39,9 @@ from audiocoach.loudness.metering import (
     _level_of_blocks,
     true_peak,
 )
+from audiocoach.speech.base import SAMPLE_RATE
 
-__all__ = ["MAX_LIMIT_DB", "VOICE_LUFS", "limit_peaks"]
+__all__ = ["MAX_LIMIT_DB", "VOICE_LUFS", "PeakGuard", "limit_peaks"]
 
 #: Every speech clip is brought to this gated loudness before the global gain; tone levels are
 #: set against it (see ``tones.LEVEL_DBFS``).
@@ -234,6 +235,67 @@ def limit_peaks(samples: np.ndarray, ceiling: float) -> np.ndarray:
     out = x * _expand_curve(curve, len(x))
     peak = true_peak(out)  # interpolation between samples can add a hair: trim it
     return out * np.float32(ceiling / peak) if peak > ceiling else out
+
+
+#: How far ``PeakGuard`` looks on each side of a window: beyond the limiter's attack (look-ahead
+#: and smoothing, under 20 ms) and its release from the deepest it goes (``MAX_LIMIT_DB`` at
+#: 10 dB per 33 ms: 67 ms), so a window limited on its own gets the gain it would have had as
+#: part of the whole track.
+_GUARD_MS = 120
+#: A window whose samples all stay this far under the ceiling cannot reach it between samples
+#: either (that needs content near the Nyquist frequency): the guard leaves it alone.
+_GUARD_SKIP_DB = 3.0
+
+
+class PeakGuard:
+    """The last word on peaks for a mix streamed window by window: a look-ahead limiter.
+
+    Music is streamed, not analysed sample by sample in advance, so the plan knows its peaks only
+    as a bound per song; a chime sounding over the music's loudest moment, or a song's peak under
+    a word, may pass the ceiling. The guard limits the summed channels together (the stereo image
+    stays put) with the peak limiter's own curve, and only where something would pass
+    ``ceiling`` (linear, in the units of the samples): most windows go through untouched, after
+    one comparison. It holds one window back to look ahead into the next: ``push`` returns the
+    window before (None at first), ``flush`` the last one.
+    """
+
+    def __init__(self, ceiling: float) -> None:
+        self.ceiling = float(ceiling)
+        self._reach = round(_GUARD_MS * SAMPLE_RATE / 1000)
+        self._held: np.ndarray | None = None
+        self._before: np.ndarray | None = None  # the unlimited end of the window before it
+
+    def push(self, window: np.ndarray) -> np.ndarray | None:
+        """Take the next window (frames x channels, float32; copied); give back the one before."""
+        out = self._release(window[: self._reach])
+        self._held = np.array(window, dtype=np.float32, copy=True)
+        return out
+
+    def flush(self) -> np.ndarray | None:
+        """The window still held, limited with nothing after it."""
+        return self._release(None)
+
+    def _release(self, after: np.ndarray | None) -> np.ndarray | None:
+        held, self._held = self._held, None
+        if held is None:
+            return None
+        before = self._before
+        self._before = held[-self._reach :].copy()
+        parts = [p for p in (before, held, after) if p is not None and len(p)]
+        span = np.concatenate(parts) if len(parts) > 1 else held
+        if float(np.max(np.abs(span), initial=0.0)) < self.ceiling * 10 ** (-_GUARD_SKIP_DB / 20):
+            return held
+        envelope = np.max([_block_envelope(span[:, c]) for c in range(span.shape[1])], axis=0)
+        if float(envelope.max()) <= self.ceiling:
+            return held
+        curve = _limiter_gain(envelope, self.ceiling, _BLOCKS_PER_MS)
+        lead = 0 if before is None else len(before)
+        gain = _expand_curve(curve, len(span))[lead : lead + len(held)]
+        held *= gain[:, None]
+        peak = max(float(_block_envelope(held[:, c]).max()) for c in range(held.shape[1]))
+        if peak > self.ceiling:  # interpolation between block gains can add a hair: trim it
+            held *= np.float32(self.ceiling / peak)
+        return held
 
 
 @dataclass(slots=True)

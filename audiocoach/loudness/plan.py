@@ -87,6 +87,8 @@ CEILING_DBTP = -2.0
 #: Speech clips shorter than this are fitted while planning, not in the mixer (see above).
 SHORT_CLIP_MS = 1500
 _REFIT_DB = 0.05  # a gain change this small leaves fitted clips as they are (1 dB of margin)
+#: With music, speech clips that must be limited by more than this are fitted while planning.
+DEEP_LIMIT_DB = 6.0
 
 
 def _kbps(bitrate: str) -> float | None:
@@ -239,12 +241,9 @@ class _Leveller:
         resolved: Mapping[ClipKey, Clip],
         places: list[Placement],
         analyses: Mapping[ClipKey, SpeechAnalysis],
-        bed: Bed | None = None,
     ) -> None:
         self.resolved = resolved
         self.places = places
-        self.bed = bed
-        self._bed_peaks: dict[int, float] = {}  # per placement: the music's peak under it
         self.analyses = analyses
         self.voices = {k: a.voice for k, a in analyses.items() if a.voice is not None}
         self.allowed = 1.0  # peak ceiling before the global gain
@@ -300,38 +299,26 @@ class _Leveller:
             self._envelopes[key] = env
         return env
 
-    def set_bed(self, bed: Bed) -> None:
-        """The music changed (songs turned down): rooms are computed against it from now on."""
-        self.bed = bed
-        self._bed_peaks.clear()
-
-    def _bed_peak(self, i: int) -> float:
-        """A bound on the music's true peak under placement ``i`` (0 without music)."""
-        if self.bed is None:
-            return 0.0
-        peak = self._bed_peaks.get(i)
-        if peak is None:
-            place = self.places[i]
-            end = place.start + self.resolved[place.key].frames
-            peak = self._bed_peaks[i] = self.bed.peak(place.start, end)
-        return peak
-
     def room(self, key: ClipKey, blocks: int) -> np.ndarray:
         """Per block of a speech clip: the ceiling less whatever sounds with it, at worst."""
         room = np.full(blocks, self.allowed, dtype=np.float32)
         for i in self.occurrences.get(key, ()):
-            music = np.float32(self._bed_peak(i))
             if not self.overlaps[i]:
-                if music:
-                    np.minimum(room, self.allowed - music, out=room)
                 continue
-            company = np.full(blocks, music, dtype=np.float32)
+            company = np.zeros(blocks, dtype=np.float32)
             for j in self.overlaps[i]:
                 other = self.places[j]
                 offset = other.start - self.places[i].start
                 _add_shifted_blocks(company, self.envelope(other.key), offset)
             np.minimum(room, self.allowed - company, out=room)
         return np.maximum(room, np.float32(self.allowed * 1e-3))
+
+    def depth_db(self, key: ClipKey) -> float:
+        """How far (dB) a speech clip at the voice level passes its room at its worst block."""
+        envelope = self.raw_envelope(key)
+        norm = np.float32(10 ** (self.voices[key].gain_db / 20))
+        over = float(np.max(envelope * norm / self.room(key, len(envelope)), initial=0.0))
+        return 20 * math.log10(over) if over > 0 else -math.inf
 
     def fit(self, key: ClipKey) -> _Fit:
         """Fit a speech clip under its room at the voice level (cached until the gain moves)."""
@@ -427,10 +414,11 @@ def plan_gain(
     ``clips`` maps each spoken text to its clip; tones come from ``tone_clips``. ``fmt`` and
     ``bitrate`` are those the mix will be encoded with (see ``codec_margins``): the plan aims at
     ``target_lufs`` in the *encoded* file. ``bed`` is music under the track (``bed.Bed``): its
-    predicted energy joins the loudness, its peak bound narrows each clip's room, and a song
-    that would pass the ceiling on its own is turned down (the bed the mixer must play is the
-    returned ``MixLevels.bed``). Raises ``AudiocoachError`` if a clip is missing or at the wrong
-    rate.
+    predicted energy joins the loudness, and a song that would pass the ceiling on its own is
+    turned down (the bed the mixer must play is the returned ``MixLevels.bed``). The music's
+    peaks are known only as a bound per song, so they do not narrow the clips' rooms: where the
+    music under a word or a tone would pass the ceiling, the mixer's ``PeakGuard`` takes it.
+    Raises ``AudiocoachError`` if a clip is missing or at the wrong rate.
     """
     loss_db, allowance_db = codec_margins(fmt, bitrate)
     target = target_lufs + loss_db
@@ -443,7 +431,7 @@ def plan_gain(
     # every clip's energy profile; speech levelled, at the voice level (where fitting keeps it);
     # a speech clip's analysis usually comes with it from the speech cache (``clipstats``)
     analyses = {k: speech_analysis(c) for k, c in resolved.items() if k[0] == "speech"}
-    leveller = _Leveller(resolved, places, analyses, bed)
+    leveller = _Leveller(resolved, places, analyses)
     voices = leveller.voices
     stats: dict[ClipKey, _Stats] = {
         key: voices[key].stats
@@ -469,16 +457,20 @@ def plan_gain(
                 return gain, level, blocks
             bed = capped
             music = bed.hop_energies(-(-frames // hop), hop)
-            leveller.set_bed(bed)
 
     # A fitted clip keeps its loudness but not quite its shape: limiting and make-up lift its
     # quiet edges. In a long clip that is nothing; a short word in a sparse stretch (rep counts)
     # lifts partly filled 400 ms blocks over the relative gate and the track measures lower.
     # So the short clips, cheap to fit, are fitted now and the gain solved again.
+    # With music the gain is higher (the music between cues counts towards the loudness, the
+    # voice has to carry the rest), and a peaky clip may need more limiting than make-up can give
+    # back: such clips (``DEEP_LIMIT_DB``) are fitted now too, so the plan counts what they lose.
     short = [k for k in voices if resolved[k].frames < frame_of(SHORT_CLIP_MS)]
     gain_db, level, blocks = solve()
-    for _ in range(4 if short else 0):
+    for _ in range(4 if short or bed is not None else 0):
         leveller.set_gain(gain_db, ceiling_dbtp)
+        if bed is not None:
+            short += [k for k in voices if k not in short and leveller.depth_db(k) > DEEP_LIMIT_DB]
         for key in short:
             stats[key] = leveller.stats(key)
         previous = gain_db
@@ -487,8 +479,9 @@ def plan_gain(
             break
 
     # tones are not fitted; if they alone would pass the ceiling (loud tones sounding together
-    # under a high gain), the gain gives way
-    tone_peak = _tones_peak(places, resolved, bed)
+    # under a high gain), the gain gives way (a tone over the music's loudest moment is the
+    # mixer's ``PeakGuard``'s: the music's peaks are only known as a bound per song)
+    tone_peak = _tones_peak(places, resolved)
     if tone_peak > 0 and 20 * math.log10(tone_peak) + gain_db > ceiling_dbtp:
         gain_db = ceiling_dbtp - 20 * math.log10(tone_peak)
         level = _gated_loudness(blocks * 10 ** (gain_db / 10))
@@ -504,11 +497,8 @@ def plan_gain(
     )
 
 
-def _tones_peak(
-    places: list[Placement], resolved: Mapping[ClipKey, Clip], music: Bed | None = None
-) -> float:
-    """Highest true peak of the tones with the music under them, overlapping tones summed (a
-    bound, from envelopes; tones do not duck the music)."""
+def _tones_peak(places: list[Placement], resolved: Mapping[ClipKey, Clip]) -> float:
+    """Highest true peak of the tones alone, overlapping ones summed (a bound, from envelopes)."""
     tones = [p for p in places if p.key[0] == "tone"]
     lengths = {p.key: resolved[p.key].frames for p in tones}
     worst = 0.0
@@ -517,8 +507,5 @@ def _tones_peak(
         for j in group:
             other = _tone_block_envelope(resolved[tones[j].key])
             _add_shifted_blocks(bed, other, tones[j].start - tones[i].start)
-        under = (
-            0.0 if music is None else music.peak(tones[i].start, tones[i].start + len(bed) * _BLOCK)
-        )
-        worst = max(worst, float(bed.max()) + under if len(bed) else 0.0)
+        worst = max(worst, float(bed.max()) if len(bed) else 0.0)
     return worst
