@@ -1,10 +1,13 @@
 """Music the tests make for themselves: chords and tones written to files by ffmpeg.
 
-Every song is a sustained chord (three notes under 700 Hz) plus a quiet "shimmer" tone above
-11 kHz. The speech engines put nothing above 11 kHz (espeak speaks at 22.05 kHz), so in a
-finished track the band above 11 kHz is the music alone: its level there shows the ducking, the
-crossfades and any dropout, with the coach talking over it. Between 1 and 10 kHz the songs have
-nothing, so a click (which spreads over every frequency) shows there too.
+Every song is a sustained chord (three notes under 800 Hz) plus a quiet "shimmer" tone at 14-16
+kHz. The speech engines put nothing above 11 kHz (espeak speaks at 22.05 kHz; its clips, made
+44.1 kHz, keep faint images of its sibilants up to 13 kHz, 50 dB down), so in a finished track
+the band from ``MUSIC_BAND_HZ`` up is the music alone: its level there shows the ducking, the
+crossfades and any dropout, with the coach talking over it. Each song gets its own shimmer
+frequency, as songs are unrelated (two at one frequency would add up in phase in a crossfade).
+Between 1 and 10 kHz the songs have nothing, so a click (which spreads over every frequency)
+shows there.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import numpy as np
 
 from audiocoach.ffmpeg import ffmpeg_exe
 
-#: Lowest frequency of the band measured as "the music alone".
-MUSIC_BAND_HZ = 11_000
+#: The band measured as "the music alone" (every song's shimmer is in it).
+MUSIC_BAND_HZ = (13_800, 15_800)
 
 
 def make_song(
@@ -26,7 +29,7 @@ def make_song(
     seconds: float,
     *,
     root_hz: float = 220.0,
-    shimmer_hz: float = 12_000.0,
+    shimmer_hz: float = 14_000.0,
     level: float = 0.5,
     stereo: bool = True,
     extra: list[str] | None = None,
@@ -60,15 +63,20 @@ def band_power(
     samples: np.ndarray, rate: int, lo_hz: float, hi_hz: float | None = None
 ) -> np.ndarray:
     """``samples`` (frames, channels) filtered to a band through the FFT, channels summed in power:
-    the band-passed signal's square, per frame."""
+    the band-passed signal's square, per frame. The band's edges are raised-cosine slopes 200 Hz
+    wide, not walls, so the filter rings for a few ms rather than spreading a word's energy over
+    the next second."""
     n = len(samples)
     size = 1 << (n - 1).bit_length()
     freqs = np.fft.rfftfreq(size, 1 / rate)
-    keep = (freqs >= lo_hz) & (freqs < (hi_hz or rate))
+    top = hi_hz or rate
+    slope = 200.0
+    rise = np.clip((freqs - (lo_hz - slope)) / slope, 0, 1)
+    fall = np.clip(((top + slope) - freqs) / slope, 0, 1)
+    weight = (0.5 - 0.5 * np.cos(np.pi * rise)) * (0.5 - 0.5 * np.cos(np.pi * fall))
     total = np.zeros(n)
     for ch in range(samples.shape[1]):
-        spectrum = np.fft.rfft(samples[:, ch], size)
-        spectrum[~keep] = 0
+        spectrum = np.fft.rfft(samples[:, ch], size) * weight
         total += np.fft.irfft(spectrum, size)[:n] ** 2
     return total
 
