@@ -165,23 +165,29 @@ class Bed:
                     )
                     pending = next(upcoming, None)
                 out = buffer[: w1 - w0]
-                out.fill(0.0)
                 duck = self.duck.linear(w0, w1)
                 still: list[tuple[Slot, SongDecoder]] = []
+                blank = True  # nothing written into ``out`` yet
                 for slot, decoder in playing:
                     lo, hi = max(slot.start, w0), min(slot.end, w1)
                     if hi > lo:
                         samples = decoder.read(hi - lo)
                         gain = self._gain(slot, lo, hi, scale, duck, w0)
-                        if isinstance(gain, float):
-                            out[lo - w0 : hi - w0] += samples * np.float32(gain)
+                        factor = np.float32(gain) if isinstance(gain, float) else gain[:, None]
+                        if blank and (lo, hi) == (w0, w1):  # one song fills the window
+                            np.multiply(samples, factor, out=out)
                         else:
-                            out[lo - w0 : hi - w0] += samples * gain[:, None]
+                            if blank:
+                                out.fill(0.0)
+                            out[lo - w0 : hi - w0] += samples * factor
+                        blank = False
                     if slot.end > w1:
                         still.append((slot, decoder))
                     else:
                         decoder.close()
                 playing = still
+                if blank:  # a stretch with no music (a section with music: off)
+                    out.fill(0.0)
                 yield out
         finally:
             for _, decoder in playing:

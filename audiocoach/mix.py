@@ -199,7 +199,7 @@ def _float_windows(
     pending = next(upcoming, None)
     active: list[tuple[int, np.ndarray, tuple[float, float]]] = []
     silence = np.zeros((window, channels), dtype=np.float32)
-    middle = np.empty(window, dtype=np.int32)
+    middle = np.float32(centre[0])
     try:
         for w0 in range(0, frames, window):
             w1 = min(frames, w0 + window)
@@ -212,23 +212,20 @@ def _float_windows(
             while pending is not None and pending[0].start < w1:
                 active.append((pending[0].start, source(pending[0].key), pending[1]))
                 pending = next(upcoming, None)
-            mid = middle[:n]
-            mid.fill(0)
             still: list[tuple[int, np.ndarray, tuple[float, float]]] = []
             for start, samples, (left, right) in active:
                 end = start + len(samples)
                 lo, hi = max(start, w0), min(end, w1)
-                if hi > lo:
+                if hi > lo:  # only where the cue sounds: cues cover a small part of the track
                     part = samples[lo - start : hi - start]
                     if (left, right) == centre:
-                        mid[lo - w0 : hi - w0] += part
+                        out[lo - w0 : hi - w0] += (part * middle)[:, None]
                     else:
                         out[lo - w0 : hi - w0, 0] += part * np.float32(left)
                         out[lo - w0 : hi - w0, 1] += part * np.float32(right)
                 if end > w1:
                     still.append((start, samples, (left, right)))
             active = still
-            out += mid[:, None] * np.float32(centre[0])
             if guard is None:
                 yield _pcm(out)
             elif (ready := guard.push(out)) is not None:

@@ -389,3 +389,37 @@ def test_no_music_silences_a_routines_music(runner, tmp_path: Path) -> None:
     assert without.exit_code == 0 and _channels(out) == 1
     both, _ = render(runner, tmp_path, "--no-music", "--music", str(song))
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_a_program_day_plays_its_own_music_and_bad_day_music_stops_the_run(
+    runner, tmp_path: Path
+) -> None:
+    (tmp_path / "songs").mkdir()
+    make_song(tmp_path / "songs" / "run.flac", 15)
+    (tmp_path / "short.yaml").write_text(SHORT, encoding="utf-8")
+    program = tmp_path / "week.yaml"
+    text = (
+        "title: Week\nweeks: 1\ndays:\n"
+        "  mon:\n    routine: short.yaml\n    music: songs\n"
+        "  wed: short.yaml\n"
+    )
+    program.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["playlist", str(program), "-o", str(out), "-j", "1", "-q", "--engine", "espeak",
+            "--cache-dir", str(tmp_path / "cache")]  # fmt: skip
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert _channels(out / "week-01" / "01-mon-short.mp3") == 2  # the day's (stereo) music
+    assert _channels(out / "week-01" / "02-wed-short.mp3") == 1  # no music: as before
+    # new songs in the day's folder: that day is rendered again, the other is not
+    make_song(tmp_path / "songs" / "more.flac", 12, shimmer_hz=15_000)
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0 and "1 rendered, 1 up to date" in again.stdout
+    # a day whose music cannot be used stops the run before any track is written
+    program.write_text(text.replace("music: songs", "music: nothing-here"), encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = runner.invoke(cli, args)
+    assert bad.exit_code == 2
+    (line,) = bad.stderr.strip().splitlines()
+    assert line.startswith(f"{program}:6:12: days.mon.music: ") and "no such file" in line
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
