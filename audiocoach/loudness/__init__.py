@@ -17,7 +17,7 @@ The mixer imports ``levels`` only. This package re-exports the public names of a
 
 from __future__ import annotations
 
-from audiocoach.loudness.dynamics import MAX_LIMIT_DB, VOICE_LUFS, limit_peaks
+from audiocoach.loudness.dynamics import MAX_LIMIT_DB, VOICE_LUFS, PeakGuard, limit_peaks
 from audiocoach.loudness.levels import (
     ClipKey,
     MixLevels,
@@ -45,6 +45,7 @@ __all__ = [
     "VOICE_LUFS",
     "ClipKey",
     "MixLevels",
+    "PeakGuard",
     "Placement",
     "ToneSource",
     "clip_loudness",

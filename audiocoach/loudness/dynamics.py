@@ -284,14 +284,17 @@ class PeakGuard:
             return held  # the common case: nothing near the ceiling, two comparisons a window
         span = np.concatenate(parts)
         envelope = np.max([_block_envelope(span[:, c]) for c in range(span.shape[1])], axis=0)
-        curve = _limiter_gain(envelope, self.ceiling, _BLOCKS_PER_MS)
         lead = 0 if before is None else len(before)
-        gain = _expand_curve(curve, len(span))[lead : lead + len(held)]
-        held *= gain[:, None]
-        peak = max(float(_block_envelope(held[:, c]).max()) for c in range(held.shape[1]))
-        if peak > self.ceiling:  # interpolation between block gains can add a hair: trim it
-            held *= np.float32(self.ceiling / peak)
-        return held
+        target = self.ceiling
+        for _ in range(4):  # interpolation between block gains can add a hair: aim lower
+            curve = _limiter_gain(envelope, target, _BLOCKS_PER_MS)
+            gain = _expand_curve(curve, len(span))[lead : lead + len(held)]
+            out = held * gain[:, None]
+            peak = max(float(_block_envelope(out[:, c]).max()) for c in range(out.shape[1]))
+            if peak <= self.ceiling:
+                break
+            target *= self.ceiling / peak * 0.999
+        return out
 
     def _passes(self, part: np.ndarray) -> bool:
         """Whether ``part`` passes the ceiling anywhere, between samples included. Most windows
