@@ -12,7 +12,7 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from audiocoach import __version__
 from audiocoach.bed import DEFAULT_MUSIC_LEVEL_DB
 from audiocoach.ducking import DEFAULT_DUCK_DB
 from audiocoach.durations import clock, format_duration
+from audiocoach.encode import output_format
 from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.pace import (
     PaceOptions,
@@ -32,6 +33,7 @@ from audiocoach.pace import (
     parse_rest,
     parse_speech_speed,
 )
+from audiocoach.phrasebook import language_tag, phrasebook_for
 from audiocoach.playlist import check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
@@ -149,7 +151,9 @@ def speech_options(func: F) -> F:
         click.option(
             "--lang",
             default=None,
-            help="Language the coach speaks (default: the routine's language:, else en).",
+            callback=_converter(language_tag),
+            help="Language of the coach's words and the voice: en, de, es, fr, de-AT, ... "
+            "(default: the routine's language:, else en).",
         ),
         click.option(
             "--tld", default="com", show_default=True, help="gtts accent: com, co.uk, com.au, ..."
@@ -258,6 +262,14 @@ def _speech_from(kwargs: dict[str, Any]) -> SpeechSettings:
     )
 
 
+def _warn_languages(tags: Iterable[str | None]) -> None:
+    """One warning per language without a phrasebook among a program's tracks."""
+    for tag in dict.fromkeys(tags):
+        notice = phrasebook_for(tag).notice
+        if notice:
+            _warn(notice)
+
+
 def handle_errors(func: F) -> F:
     """Map library errors to messages and exit codes; the only try/except around commands."""
 
@@ -334,13 +346,14 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
     source = read_source(path)
     if is_program(source):
         pf = program_from(source)
-        tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
+        tracks = list(pf.tracks(range(1, pf.program.weeks + 1), language=lang))
+        _warn_languages(track.routine.language for track in tracks)
         check_schedulable(pf, tracks)
         if not estimate:
-            speakers = Speakers(speech, _warn)
+            speakers = Speakers(speech)  # warned above, once per language
             for track in tracks:
                 rf = pf.routines[track.day]
-                plan_routine(rf, track.pace, speakers, routine=track.routine, lang=lang)
+                plan_routine(rf, track.pace, speakers, routine=track.routine)
         return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
     rf = RoutineFile(validate_routine(source), source)
     timeline = plan_routine(rf, PaceOptions(), speech, lang=lang, estimate=estimate, warn=_warn)
@@ -385,7 +398,11 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
 
 
 def format_plan(timeline: Timeline) -> str:
-    """A readable table: one row per phase with what is said in it; a run of breaths is one row."""
+    """A readable table: one row per phase with what is said in it; a run of breaths is one row.
+
+    The breath rows' labels are worded in the timeline's language.
+    """
+    book = phrasebook_for(timeline.language or None)
     breath_kinds = {"breath-in", "breath-out", "breath-hold"}
     rows: list[list[Any]] = []  # [start, kind, label, said, breaths]
     speech = list(timeline.speech())
@@ -397,7 +414,7 @@ def format_plan(timeline: Timeline) -> str:
                 said.append(speech[index].spoken or speech[index].text or "")
             index += 1
         if phase.kind in breath_kinds:
-            label = phase.label.split(": breath")[0]
+            label = book.work_label(phase.exercise or phase.label, phase.side)
             if rows and rows[-1][1] == "breath" and rows[-1][2] == label:
                 rows[-1][3] += said
                 rows[-1][4] += phase.kind == "breath-in"
@@ -409,7 +426,7 @@ def format_plan(timeline: Timeline) -> str:
     for start, kind, label, said, breaths in rows:
         detail = " ".join(said)
         if kind == "breath":
-            label = f"{label} ({breaths} breath{'s' if breaths != 1 else ''})"
+            label = book.say("label.breaths", name=label, n=breaths)
         lines.append(f"{clock(start):>8}  {kind:<11} {label[:38]:<38} {detail}".rstrip())
     lines.append("")
     total = timeline.duration_ms
@@ -436,6 +453,11 @@ def format_plan(timeline: Timeline) -> str:
 @click.option("--sample-rate", type=click.IntRange(8000, 48000), default=44100, show_default=True)
 @click.option("--transcript", is_flag=True, help="Also write .lrc and .vtt of what is said.")
 @click.option("--timeline", "timeline_json", is_flag=True, help="Also write .timeline.json.")
+@click.option(
+    "--chapters-json",
+    is_flag=True,
+    help="Also write .chapters.json (Podcasting 2.0 chapters, for a feed's <podcast:chapters>).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @handle_errors
 def render(
@@ -445,6 +467,7 @@ def render(
     sample_rate: int,
     transcript: bool,
     timeline_json: bool,
+    chapters_json: bool,
     quiet: bool,
     **kwargs: Any,
 ) -> None:
@@ -453,14 +476,19 @@ def render(
     speech = _speech_from(kwargs)
     music = _music_from(kwargs)
     lang = kwargs.pop("lang")
-    rf = load_routine(routine)
     out = output or Path(routine.name).with_suffix(".mp3")
+    try:
+        output_format(out)  # every format written carries chapters; others are refused here
+    except AudiocoachError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    rf = load_routine(routine)
     settings = RenderSettings(
         bitrate=bitrate,
         sample_rate=sample_rate,
         transcript=transcript,
         timeline_json=timeline_json,
         music=music,
+        chapters_json=chapters_json,
     )
     with _Bars(quiet) as bars:
         result = render_routine(
@@ -478,7 +506,7 @@ def render(
         )
     timeline = result.timeline
     click.echo(
-        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(timeline.chapters)} chapters)"
+        f"wrote {result.path} ({clock(timeline.duration_ms)}, {len(result.chapters)} chapters)"
     )
     for path in result.sidecars:
         click.echo(f"wrote {path}")
@@ -559,7 +587,7 @@ def _format_program(
     ]
     speakers = Speakers(speech, _warn)
     total = 0
-    for track in pf.tracks(_weeks(pf, weeks), pace):
+    for track in pf.tracks(_weeks(pf, weeks), pace, lang):
         rf = pf.routines[track.day]
         planned = plan_routine(
             rf, track.pace, speakers, routine=track.routine, lang=lang, estimate=estimate
@@ -626,7 +654,8 @@ def playlist(
     music = _music_from(kwargs)
     lang = kwargs.pop("lang")
     pf = load_program(program)
-    tracks = list(pf.tracks(_weeks(pf, weeks), pace))
+    tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
+    _warn_languages(track.routine.language for track in tracks)
     bar_box: dict[str, Any] = {}
 
     def on_plan(count: int) -> None:
@@ -663,6 +692,20 @@ def playlist(
             click.echo(f"error: {path}: {why}", err=True)
         click.echo("playlists left as they were; run again to retry the failed tracks", err=True)
         sys.exit(1)
+
+
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(["routine", "program"]))
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of routine or program files, for editors.
+
+    \b
+    Name the saved schema on a file's first line for the YAML language server:
+    # yaml-language-server: $schema=../schemas/routine.schema.json
+    """
+    from audiocoach.schema import schema_text
+
+    click.echo(schema_text(kind), nl=False)  # type: ignore[arg-type]
 
 
 @cli.command()

@@ -251,7 +251,8 @@ def render_program(
     for track, length_ms in zip(tracks, lengths, strict=True):
         out = track_path(out_dir, track)
         tags = track_tags(pf, track, weeks_total)
-        job_settings = replace(settings, tags=tags)
+        # every track gets its Podcasting 2.0 chapters file
+        job_settings = replace(settings, tags=tags, chapters_json=True)
         if settings.music.shuffle is not None:  # each day its own order, the same on every run
             seed = settings.music.shuffle * 1000 + track.week * 10 + track.number
             job_settings = replace(job_settings, music=replace(settings.music, shuffle=seed))
@@ -271,6 +272,7 @@ def render_program(
             and entry.get("key") == key
             and out.is_file()
             and out.stat().st_size == entry.get("bytes")
+            and out.with_suffix(".chapters.json").is_file()
         ):
             outcome.skipped.append(out)
             continue

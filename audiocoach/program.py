@@ -9,17 +9,26 @@ routine: week 3's chin-ups are simply ``sets: 5``.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
+from audiocoach import schema
 from audiocoach.durations import DURATION_FORMS, format_duration, parse_duration
 from audiocoach.errors import InputError, Issue, shown
 from audiocoach.pace import (
@@ -32,18 +41,26 @@ from audiocoach.pace import (
     parse_speech_speed,
 )
 from audiocoach.routine import (
+    NOT_BOOL,
     BreathField,
+    Countdown,
     Exercise,
     Group,
+    Language,
     Music,
     MusicSource,
+    Name,
     Rest,
     Routine,
     RoutineFile,
+    Text,
+    as_text,
+    count_of,
     issues_from,
     load_routine,
 )
-from audiocoach.yamlsource import Source, read_source
+from audiocoach.suggest import closest
+from audiocoach.yamlsource import Source, as_written, read_source
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -76,7 +93,7 @@ def _signed_ms(value: object) -> int:
 
 
 def _signed_int(value: object) -> int:
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9]+", value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a change like +1 or -2, got {shown(value)}")
@@ -85,8 +102,10 @@ def _signed_int(value: object) -> int:
     return value
 
 
-SignedMs = Annotated[int, BeforeValidator(_signed_ms)]
-SignedInt = Annotated[int, BeforeValidator(_signed_int)]
+#: A number of weeks, or a week of the program (``start: 3``, ``weeks: [4]``).
+Weeks = Annotated[int, count_of(1, MAX_WEEKS, "weeks"), WithJsonSchema(schema.count(1, MAX_WEEKS))]
+SignedMs = Annotated[int, BeforeValidator(_signed_ms), WithJsonSchema(schema.signed_duration(600))]
+SignedInt = Annotated[int, BeforeValidator(_signed_int), WithJsonSchema(schema.signed_count(10))]
 
 
 def _flag(parse: Callable[[str], Any]) -> BeforeValidator:
@@ -94,7 +113,7 @@ def _flag(parse: Callable[[str], Any]) -> BeforeValidator:
 
     def check(value: object) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)  # a bare number is seconds (or a factor), as on the command line
+            value = as_written(value)  # a bare number is seconds (or a factor), as on the flag
         if not isinstance(value, str):
             raise ValueError(f"expected a value like the flag takes, got {shown(value)}")
         return parse(value)
@@ -114,7 +133,7 @@ class DayPace(_Model):
     breath: BreathField | None = None
     rep_tempo: Annotated[int | Scale, _flag(parse_rep_tempo)] | None = None
     hold: Annotated[int, _flag(parse_hold)] | None = None
-    countdown: Annotated[int, Field(ge=0, le=10)] | None = None
+    countdown: Countdown | None = None
     steps: bool | None = None
     speech_speed: Annotated[float, _flag(parse_speech_speed)] | None = None
 
@@ -132,16 +151,30 @@ class DayPace(_Model):
 
 
 class Day(_Model):
-    routine: Annotated[str, Field(min_length=1)]
+    routine: Annotated[
+        str, Field(min_length=1), BeforeValidator(as_text), WithJsonSchema(schema.text(None))
+    ]
     pace: DayPace = DayPace()
     music: Music | None = None  # the day's music, in place of the routine's own
+    #: This day's language, over the routine's own ``language:``.
+    language: Language | None = None
+
+
+REST_WORDS = ("rest", "off", "rest day")
 
 
 def _day(value: object) -> object:
     if isinstance(value, str):
-        return None if value.strip().lower() in ("rest", "off", "rest day") else {"routine": value}
+        return None if value.strip().lower() in REST_WORDS else {"routine": value}
     if value is False:  # YAML 1.1 reads a bare ``off`` (or ``no``) as false: a rest day
         return None
+    if value is True:
+        raise ValueError(
+            "a day takes a routine file (like upper-back-yoga.yaml), rest, "
+            "or a mapping with routine: and pace:"
+        )
+    if isinstance(value, int | float):
+        return {"routine": value}  # a file named 2024 (its text, as written)
     return value
 
 
@@ -151,16 +184,16 @@ DayValue = Annotated[Day | None, BeforeValidator(_day)]
 class Rule(_Model):
     """One progression rule: what changes, and in which weeks."""
 
-    every: Annotated[int, Field(ge=1, le=MAX_WEEKS)] | None = None
-    start: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 1
-    weeks: tuple[Annotated[int, Field(ge=1, le=MAX_WEEKS)], ...] | None = None
+    every: Weeks | None = None
+    start: Weeks = 1
+    weeks: tuple[Weeks, ...] | None = None
     sets: SignedInt = 0
     reps: SignedInt = 0
     holds: SignedMs = 0
     rests: SignedMs = 0
     breaths: SignedInt = 0
-    deload: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
-    routines: tuple[str, ...] | None = None
+    deload: Annotated[float, Field(gt=0.0, lt=1.0), NOT_BOOL] | None = None
+    routines: tuple[Text, ...] | None = None
 
     @model_validator(mode="after")
     def _when_and_what(self) -> Rule:
@@ -191,9 +224,9 @@ class Rule(_Model):
 
 
 class Program(_Model):
-    title: Annotated[str, Field(min_length=1, max_length=120)]
-    description: str | None = None
-    weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 1
+    title: Name
+    description: Text | None = None
+    weeks: Weeks = 1
     days: dict[str, DayValue]
     progression: tuple[Rule, ...] = ()
 
@@ -287,7 +320,10 @@ class ProgramFile:
             )
         return Change(total.sets, total.reps, total.hold_ms, total.rest_ms, total.breaths, scale)
 
-    def tracks(self, weeks: range, cli: PaceOptions | None = None) -> Iterator[Track]:
+    def tracks(
+        self, weeks: range, cli: PaceOptions | None = None, language: str | None = None
+    ) -> Iterator[Track]:
+        """The tracks of ``weeks``; ``language`` (``--lang``) wins over a day's and a routine's."""
         training = [d for d in DAYS if self.program.days.get(self.day_keys.get(d, ""))]
         for week in weeks:
             for number, day in enumerate(training, start=1):
@@ -295,13 +331,17 @@ class ProgramFile:
                 assert plan is not None
                 rf = self.routines[day]
                 change = self.change(week, plan.routine)
+                routine = progress(rf.routine, change)
+                spoken = language or plan.language
+                if spoken:
+                    routine = routine.model_copy(update={"language": spoken})
                 yield Track(
                     week=week,
                     day=day,
                     number=number,
                     of=len(training),
                     routine_path=Path(rf.file),
-                    routine=progress(rf.routine, change),
+                    routine=routine,
                     pace=layer(plan.pace.options(), cli),
                     change=change,
                     music=None
@@ -339,8 +379,8 @@ def program_from(source: Source) -> ProgramFile:
         for key in days_raw:
             canonical = _DAY_ALIASES.get(str(key).strip().lower())
             if canonical is None:
-                close = difflib.get_close_matches(str(key).lower(), list(_DAY_ALIASES), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "use mon, tue, ... sun"
+                close = closest(str(key), _DAY_ALIASES)
+                hint = f"did you mean {close!r}?" if close else "use mon, tue, ... sun"
                 issues.append(source.issue(("days", key), f"unknown day {key!r}; {hint}", key=True))
             elif canonical in day_keys:
                 first = source.locate(("days", day_keys[canonical]), key=True)[0]

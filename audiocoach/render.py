@@ -30,23 +30,24 @@ from audiocoach.loudness import plan_gain
 from audiocoach.mix import mix_chunks
 from audiocoach.music import SongStore
 from audiocoach.pace import PaceOptions, Settings, resolve
+from audiocoach.phrasebook import Phrasebook, phrasebook_for
 from audiocoach.routine import MusicSource, Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
-from audiocoach.sidecars import write_lrc, write_timeline_json, write_vtt
+from audiocoach.sidecars import write_chapters_json, write_lrc, write_timeline_json, write_vtt
 from audiocoach.soundtrack import MusicOptions, Soundtrack, prepare_soundtrack
 from audiocoach.speech.base import Clip, Engine
 from audiocoach.speech.cache import CachedEngine, SpeechCache
 from audiocoach.speech.registry import SpeechSettings, make_engine
 from audiocoach.speech.text import speakable
-from audiocoach.tags import TrackInfo, write_tags
+from audiocoach.tags import ChapterMark, TrackInfo, write_tags
 from audiocoach.timeline import Timeline
 
 Progress = Callable[[int], None]
 Warn = Callable[[str], None]
 
 _SILENT = Clip(b"")
-#: Files written beside the audio (``--transcript``, ``--timeline``).
-SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json")
+#: Files written beside the audio (``--transcript``, ``--timeline``, ``--chapters-json``).
+SIDECAR_SUFFIXES = (".lrc", ".vtt", ".timeline.json", ".chapters.json")
 #: The language a routine is spoken in when neither the routine nor the user names one.
 DEFAULT_LANGUAGE = "en"
 
@@ -114,16 +115,27 @@ def make_speaker(
 
 
 class Speakers:
-    """The speakers of one run, one per (language, speed), each built on first use.
+    """The voices of one run: a speaker per (language, speed) and a phrasebook per language.
 
-    A program plans many tracks; they share each engine (a neural voice loads its model once)
-    and its in-memory clips, rather than rebuilding them track by track.
+    Each is built on first use. A program plans many tracks; they share each engine (a neural
+    voice loads its model once) and its in-memory clips, rather than rebuilding them track by
+    track, and a language without a phrasebook is warned about once, not once a track.
     """
 
     def __init__(self, speech: SpeechSettings, warn: Warn | None = None) -> None:
         self.speech = speech
         self.warn = warn
         self._made: dict[tuple[str, float], Speaker] = {}
+        self._books: dict[str, Phrasebook] = {}
+
+    def phrasebook(self, language: str) -> Phrasebook:
+        """The coach's words in ``language`` (English, with one warning, when it has none)."""
+        if language not in self._books:
+            book = phrasebook_for(language)
+            if book.notice and self.warn:
+                self.warn(book.notice)
+            self._books[language] = book
+        return self._books[language]
 
     def get(self, language: str, speed: float) -> Speaker:
         key = (language, speed)
@@ -143,23 +155,31 @@ def plan_timeline(
     pace: PaceOptions | Settings,
     speech_ms: SpeechMs,
     routine: Routine | None = None,
+    *,
+    phrasebook: Phrasebook | None = None,
 ) -> Timeline:
     """Schedule a routine; one that cannot be laid out is an input error at its line.
 
     ``routine`` replaces the file's own (a program's week after progression), keeping its lines.
+    ``phrasebook`` says the coach's words (default: the routine's ``language:``, else English).
     """
     try:
-        return schedule(routine or rf.routine, pace, speech_ms)
+        return schedule(routine or rf.routine, pace, speech_ms, phrasebook=phrasebook)
     except ScheduleError as exc:
         raise InputError([rf.issue(exc.path, exc.message)]) from None
 
 
 def estimated_timeline(
-    rf: RoutineFile, pace: PaceOptions, routine: Routine | None = None
+    rf: RoutineFile,
+    pace: PaceOptions,
+    routine: Routine | None = None,
+    *,
+    phrasebook: Phrasebook | None = None,
 ) -> Timeline:
     """The timeline with speech sized by the estimator (no synthesis) at the track's speed."""
     settings = resolve((routine or rf.routine).pace, pace)
-    return plan_timeline(rf, settings, estimator(settings.speech_speed), routine)
+    speech_ms = estimator(settings.speech_speed)
+    return plan_timeline(rf, settings, speech_ms, routine, phrasebook=phrasebook)
 
 
 @dataclass(frozen=True)
@@ -197,15 +217,17 @@ def plan_routine(
     settings = resolve(chosen.pace, pace)
     language = track_language(chosen, lang)
     speakers = speech if isinstance(speech, Speakers) else Speakers(speech, warn)
+    book = speakers.phrasebook(language)
     speaker = speakers.get(language, settings.speech_speed)
     if estimate:
-        timeline = plan_timeline(rf, settings, estimator(settings.speech_speed), routine)
+        speech_ms = estimator(settings.speech_speed)
+        timeline = plan_timeline(rf, settings, speech_ms, routine, phrasebook=book)
         return Planned(speaker.voice(timeline), speaker)
-    phrases = estimated_timeline(rf, pace, routine).utterances()
+    phrases = estimated_timeline(rf, pace, routine, phrasebook=book).utterances()
     if on_phrases:
         on_phrases(len(phrases))
     speaker.warm(phrases, progress)
-    timeline = plan_timeline(rf, settings, speaker.speech_ms, routine)
+    timeline = plan_timeline(rf, settings, speaker.speech_ms, routine, phrasebook=book)
     return Planned(speaker.voice(timeline), speaker)
 
 
@@ -218,6 +240,7 @@ class RenderSettings:
     fmt: str | None = None
     transcript: bool = False
     timeline_json: bool = False
+    chapters_json: bool = False
     tags: dict[str, object] = field(default_factory=dict)
     music: MusicOptions = field(default_factory=MusicOptions)
 
@@ -227,6 +250,8 @@ class Rendered:
     path: Path
     timeline: Timeline
     sidecars: tuple[Path, ...]
+    #: The chapters the written file holds, as read back from it (``tags.write_tags``).
+    chapters: tuple[ChapterMark, ...] = ()
 
 
 def mixed_pcm(
@@ -292,6 +317,7 @@ def render_timeline(
         soundtrack=soundtrack,
         pan_sides=pan_sides,
     )
+    chapters: list[ChapterMark] = []
     encode(
         pcm,
         out,
@@ -299,7 +325,7 @@ def render_timeline(
         sample_rate=settings.sample_rate,
         fmt=spec.name,
         progress=progress,
-        finalize=lambda temp: write_tags(temp, info, spec.name),
+        finalize=lambda temp: chapters.extend(write_tags(temp, info, spec.name)),
         channels=track_channels(soundtrack, pan_sides),
     )
     sidecars: list[Path] = []
@@ -312,7 +338,11 @@ def render_timeline(
         path = out.with_suffix(".timeline.json")
         write_timeline_json(timeline, path)
         sidecars.append(path)
-    return Rendered(out, timeline, tuple(sidecars))
+    if settings.chapters_json:
+        path = out.with_suffix(".chapters.json")
+        write_chapters_json(timeline, path, file_name=out.name)
+        sidecars.append(path)
+    return Rendered(out, timeline, tuple(sidecars), tuple(chapters))
 
 
 def render_routine(

@@ -11,14 +11,15 @@ moves.
 
 from __future__ import annotations
 
-import difflib
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,32 +27,61 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from audiocoach import schema
 from audiocoach.durations import DURATION_FORMS, parse_duration
 from audiocoach.errors import InputError, Issue, shown
-from audiocoach.yamlsource import KeyPath, Source, dotted, read_source
+from audiocoach.phrasebook import language_tag
+from audiocoach.suggest import closest
+from audiocoach.yamlsource import (
+    MAX_NUMBER_CHARS,
+    NON_DECIMAL,
+    KeyPath,
+    Source,
+    as_written,
+    dotted,
+    read_source,
+)
 
-Ms = Annotated[int, BeforeValidator(parse_duration)]
+Ms = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema(schema.duration())]
+
+
+OPEN_WORDS = ("open", "as long as comfortable")
 
 
 def _parse_open_duration(value: object) -> int | Literal["open"]:
-    if isinstance(value, str) and value.strip().lower() in {"open", "as long as comfortable"}:
+    if isinstance(value, str) and value.strip().lower() in OPEN_WORDS:
         return "open"
     return parse_duration(value)
 
 
-OpenMs = Annotated[int | Literal["open"], BeforeValidator(_parse_open_duration)]
+OpenMs = Annotated[
+    int | Literal["open"],
+    BeforeValidator(_parse_open_duration),
+    WithJsonSchema(schema.duration(words=OPEN_WORDS)),
+]
 
 
-def _count(low: int, high: int, what: str) -> Any:
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def count_of(low: int, high: int, what: str) -> Any:
+    """A validator for a whole number of ``what`` from ``low`` to ``high``: ``10``, ``10.0`` or
+    ``"10"``, never ``true`` (pydantic's own ``int`` would silently read true as 1)."""
+
     def check(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        if isinstance(value, bool):
+            got = str(value).lower()
+            raise ValueError(f"expected a whole number of {what} from {low} to {high}, got {got}")
+        if not isinstance(value, int | float | str):
             raise ValueError(f"expected a whole number of {what} from {low} to {high}")
         if isinstance(value, str):
-            if not value.strip().isdigit():
+            if not _DIGITS.fullmatch(value.strip()):
                 raise ValueError(
                     f"expected a whole number of {what} from {low} to {high}, got {shown(value)}"
                 )
@@ -69,12 +99,64 @@ def _count(low: int, high: int, what: str) -> Any:
     return BeforeValidator(check)
 
 
-Sets = Annotated[int, _count(1, 20, "sets")]
-Rounds = Annotated[int, _count(1, 20, "rounds")]
-Reps = Annotated[int, _count(1, 200, "reps")]
-Breaths = Annotated[int, _count(1, 100, "breaths")]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Name = Annotated[str, Field(min_length=1, max_length=120)]
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+#: For a plain number field: pydantic would read true as 1 and false as 0, without a word.
+NOT_BOOL = BeforeValidator(_not_bool)
+
+Countdown = Annotated[
+    int, count_of(0, 10, "seconds of countdown"), WithJsonSchema(schema.count(0, 10))
+]
+Sets = Annotated[int, count_of(1, 20, "sets"), WithJsonSchema(schema.count(1, 20))]
+Rounds = Annotated[int, count_of(1, 20, "rounds"), WithJsonSchema(schema.count(1, 20))]
+Reps = Annotated[int, count_of(1, 200, "reps"), WithJsonSchema(schema.count(1, 200))]
+Breaths = Annotated[int, count_of(1, 100, "breaths"), WithJsonSchema(schema.count(1, 100))]
+
+#: The error type of a bare word YAML read as true, false or null where text is expected.
+NOT_TEXT = "not_text"
+
+
+def as_text(value: object) -> object:
+    """Text as written: a bare number is its own text (``1.10``, ``2024``); a bare word YAML
+    turned into true, false or null is refused (``issues_from`` shows the quoted form)."""
+    if isinstance(value, bool) or value is None:
+        raise PydanticCustomError(NOT_TEXT, "expected text")
+    if isinstance(value, int | float):
+        return as_written(value)
+    return value
+
+
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    BeforeValidator(as_text),
+    WithJsonSchema(schema.text(2000)),
+]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=120),
+    BeforeValidator(as_text),
+    WithJsonSchema(schema.text(120)),
+]
+_LANGUAGE_PATTERN = r"^\s*[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?\s*$"
+#: ``de``, ``de-AT``, ``pt_BR``: which phrasebook (and voice) speaks the routine. As text first
+#: (``language: no`` is YAML's false: the message shows the quoted form), then checked as a tag.
+Language = Annotated[
+    str,
+    BeforeValidator(language_tag),
+    BeforeValidator(as_text),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _LANGUAGE_PATTERN,
+            "examples": ["en", "de", "es", "fr", "de-AT"],
+        }
+    ),
+]
 
 _BREATH_FORMS = "inhale:exhale seconds like 4:6, or inhale:hold:exhale:hold like 4:2:6:2"
 
@@ -104,11 +186,12 @@ def parse_breath(value: object) -> Breath:
     if isinstance(value, Breath):
         return value
     if isinstance(value, dict):
-        unknown = set(value) - {"inhale", "hold", "exhale", "hold_out"}
+        phases = ("inhale", "hold", "exhale", "hold_out")
+        unknown = sorted(str(k) for k in set(value) - set(phases))
         if unknown:
-            raise ValueError(
-                f"unknown breath key {sorted(unknown)[0]!r}; use inhale, hold, exhale, hold_out"
-            )
+            close = closest(unknown[0], phases)
+            hint = f"did you mean {close!r}?" if close else "use inhale, hold, exhale, hold_out"
+            raise ValueError(f"unknown breath key {unknown[0]!r}; {hint}")
         parts = [
             value.get("inhale"),
             value.get("hold", 0),
@@ -138,44 +221,57 @@ def parse_breath(value: object) -> Breath:
     return Breath(inhale, hold_in, exhale, hold_out)
 
 
-BreathField = Annotated[Breath, BeforeValidator(parse_breath)]
+BreathField = Annotated[Breath, BeforeValidator(parse_breath), WithJsonSchema(schema.breath())]
 
 
-def _sides(value: object) -> tuple[str, ...]:
-    if value is True or value in ("both", "each", "each side"):
+SIDE_WORDS = ("both", "each", "each side")
+
+
+def _sides(value: object) -> object:
+    """``both`` (or ``true``) is left then right; a list names the sides, each checked as text."""
+    if value is True or value in SIDE_WORDS:
         return ("left", "right")
     if isinstance(value, list | tuple):
         if not 2 <= len(value) <= 4:
             raise ValueError("sides lists 2 to 4 names, like [left, right]")
-        names = []
-        for item in value:
-            if not isinstance(item, str) or not item.strip():
-                raise ValueError("each side is a name, like left or right")
-            names.append(item.strip())
-        if len(set(names)) != len(names):
-            raise ValueError("each side may be named once")
-        return tuple(names)
+        return value
     raise ValueError("expected 'both' or a list of side names like [left, right]")
 
 
-Sides = Annotated[tuple[str, ...], BeforeValidator(_sides)]
+def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(names)) != len(names):
+        raise ValueError("each side may be named once")
+    return names
 
 
-def _text_list(value: object) -> tuple[str, ...]:
-    """A single string is accepted where a list of lines is expected: the common case of one cue."""
-    if isinstance(value, str):
+Sides = Annotated[
+    tuple[Name, ...],
+    BeforeValidator(_sides),
+    AfterValidator(_distinct),
+    WithJsonSchema(schema.sides(SIDE_WORDS, 120)),
+]
+
+
+def _one_or_many(value: object) -> object:
+    """A single sentence is accepted where a list of lines is expected: the common case of one
+    cue. An empty ``steps:`` is no steps. Each line is then checked as text, where it stands."""
+    if value is None:
+        return ()
+    if isinstance(value, bool):
+        raise PydanticCustomError(NOT_TEXT, "expected text")
+    if isinstance(value, str | int | float):
         return (value,)
     if isinstance(value, list | tuple):
-        out = []
-        for i, item in enumerate(value):
-            if not isinstance(item, str | int | float) or isinstance(item, bool):
-                raise ValueError(f"item {i + 1} must be a sentence of text")
-            out.append(str(item))
-        return tuple(out)
+        return value
     raise ValueError("expected a sentence or a list of sentences (lines starting with '- ')")
 
 
-Lines = Annotated[tuple[Text, ...], BeforeValidator(_text_list), Field(max_length=50)]
+Lines = Annotated[
+    tuple[Text, ...],
+    BeforeValidator(_one_or_many),
+    Field(max_length=50),
+    WithJsonSchema(schema.lines(50, 2000)),
+]
 
 
 def _at(*path: str | int, message: str) -> ValueError:
@@ -194,9 +290,9 @@ class Pace(_Model):
     rep_tempo: Ms | None = None
     rest: Ms | None = None
     hold: Ms | None = None
-    countdown: Annotated[int, _count(0, 10, "seconds of countdown")] | None = None
+    countdown: Countdown | None = None
     switch: Ms | None = None
-    speech_speed: Annotated[float, Field(ge=0.5, le=2.0)] | None = None
+    speech_speed: Annotated[float, Field(ge=0.5, le=2.0), NOT_BOOL] | None = None
 
 
 class Breathe(_Model):
@@ -398,12 +494,27 @@ MUSIC_OFF = "off"
 
 
 def _music(value: object) -> object:
-    return MUSIC_OFF if value is False else value  # YAML reads a bare ``off`` as false
+    if value is False:  # YAML reads a bare ``off`` as false
+        return MUSIC_OFF
+    return as_text(value)
 
 
 #: Music to play: an audio file, a folder of them or an .m3u/.m3u8 playlist (relative to the file
 #: it is written in), or ``off``.
-Music = Annotated[str, BeforeValidator(_music), Field(min_length=1, max_length=4096)]
+Music = Annotated[
+    str,
+    Field(min_length=1, max_length=4096),
+    BeforeValidator(_music),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                *schema.text(4096)["anyOf"],
+                {"const": False, "description": "off: no music here"},
+            ],
+            "examples": ["music/", "running.m3u8", "off"],
+        }
+    ),
+]
 
 
 class Section(_Model):
@@ -430,6 +541,7 @@ class Routine(_Model):
     description: Text | None = None
     source: Text | None = None
     author: Name | None = None
+    language: Language | None = None
     pace: Pace = Pace()
     music: Music | None = None
     sections: Annotated[tuple[Section, ...], Field(max_length=20)] = ()
@@ -527,20 +639,11 @@ def load_routine(path: Path | str) -> RoutineFile:
 
 def validate_routine(source: Source) -> Routine:
     if not isinstance(source.data, dict):
-        kind = type(source.data).__name__
-        shown = {
-            "list": "a list",
-            "str": "a line of text",
-            "int": "a number",
-            "float": "a number",
-            "bool": "just true or false",
-            "NoneType": "just null",
-        }
         raise InputError(
             [
                 source.issue(
                     (),
-                    f"the file holds {shown.get(kind, kind)}; a routine is a mapping that starts "
+                    f"the file holds {_holds(source.data)}; a routine is a mapping that starts "
                     "with 'title:' and has 'sections:' or 'blocks:'",
                 )
             ]
@@ -549,6 +652,21 @@ def validate_routine(source: Source) -> Routine:
         return Routine.model_validate(source.data)
     except ValidationError as exc:
         raise InputError(issues_from(exc, source, Routine)) from None
+
+
+def _holds(data: object) -> str:
+    """What a file that is not a mapping holds, in words."""
+    if isinstance(data, bool):
+        return "just true or false"
+    if data is None:
+        return "just null"
+    if isinstance(data, int | float):
+        return "a number"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a line of text"
+    return type(data).__name__
 
 
 # --- turning pydantic errors into messages a runner can act on -------------------------------
@@ -647,9 +765,9 @@ def _friendly(
     if kind == "extra_forbidden":
         key = str(path[-1])
         allowed = _fields_at(model, path[:-1], source.data)
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        close = closest(key, allowed)
         if close:
-            return f"unknown key {key!r}; did you mean {close[0]!r}?", True
+            return f"unknown key {key!r}; did you mean {close!r}?", True
         shown = ", ".join(allowed) if allowed else "none"
         return f"unknown key {key!r}; allowed here: {shown}", True
     if kind == "missing":
@@ -657,16 +775,12 @@ def _friendly(
     if kind == "block_kind":
         if isinstance(value, dict):
             keys = list(value)
-            close = (
-                difflib.get_close_matches(str(keys[0]), list(BLOCK_KEYS), n=1, cutoff=0.6)
-                if keys
-                else []
-            )
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = next((c for c in map(_block_key, keys) if c), None)
+            hint = f"; did you mean {close!r}?" if close else ""
             return (
                 "a block starts with one of: exercise, rest, superset, circuit, check, say "
                 f"(found {', '.join(map(str, keys)) or 'no keys'}){hint}",
-                bool(close),
+                close is not None,
             )
         return (
             f"expected a block (a mapping like 'exercise: Push-up'), got {_describe(value)}",
@@ -676,8 +790,8 @@ def _friendly(
         return f"expected a mapping of keys (like 'name: value'), got {_describe(value)}", False
     if kind in ("tuple_type", "list_type"):
         return f"expected a list (lines starting with '- '), got {_describe(value)}", False
-    if kind in ("string_type", "string_sub_type"):
-        return f"expected text, got {_describe(value)}", False
+    if kind in ("string_type", "string_sub_type", NOT_TEXT):
+        return not_text(value, path, source), False
     if kind == "string_too_short":
         return "must not be empty", False
     if kind == "string_too_long":
@@ -708,6 +822,75 @@ def _friendly(
     return f"{err['msg']} (got {_describe(value)})", False
 
 
+def _block_key(key: object) -> str | None:
+    """The block's leading key ``key`` mistypes (``rets`` -> ``rest``), if any."""
+    return closest(str(key), BLOCK_KEYS)
+
+
+def not_text(value: Any, path: KeyPath, source: Source) -> str:
+    """Why ``value`` at ``path`` is not text, in the words the runner wrote.
+
+    ``exercise: No`` -> ``YAML reads the bare word No as false, not as text; to mean the word,
+    quote it: exercise: "No"``. A list item is shown quoted alone (``"No"``).
+    """
+    scalar = source.scalars.get(path)
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    if scalar is not None and scalar.plain and (isinstance(value, bool) or value is None):
+        word = scalar.text
+        if not word:
+            return "must not be empty" + (f"; write the {key} here" if key else "")
+        quoted = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        shown_as = f"{key}: {quoted}" if key else quoted
+        reading = "null (no value)" if value is None else str(value).lower()
+        return (
+            f"YAML reads the bare word {word} as {reading}, not as text; "
+            f"to mean the word, quote it: {shown_as}"
+        )
+    return f"expected text, got {_describe(value)}"
+
+
+def _written_hint(message: str, path: KeyPath, source: Source) -> str:
+    """What to write instead of a number in another base, a clock time or a YAML 1.1 word."""
+    scalar = source.scalars.get(path)
+    if scalar is None or not scalar.plain or "YAML reads" in message:
+        return message
+    text = scalar.text
+    if NON_DECIMAL.fullmatch(text):
+        base = {"x": "hexadecimal", "b": "binary", "o": "octal"}[text.lstrip("+-")[1].lower()]
+        if len(text) > MAX_NUMBER_CHARS:  # a hostile file's 5000 hex digits: no decimal echo
+            return f"{message}; {text[:12]}... is {base}: write numbers in decimal"
+        number = int(text.replace("_", ""), 0)
+        return f"{message}; {text} is {base}: write numbers in decimal, like {number}"
+    clock = _CLOCK.fullmatch(text)
+    if clock and "expected a duration" in message:
+        minutes, seconds = int(clock[1]), int(clock[2])
+        parts = [f"{minutes}m" if minutes else "", f"{seconds}s" if seconds else ""]
+        written = "".join(parts) or "0s"
+        return f"{message}; for {text} as minutes:seconds write {written}"
+    value = _value_at(source.data, path)
+    if (isinstance(value, bool) or value is None) and text.lower() not in _PLAIN_WORDS:
+        reading = "null" if value is None else str(value).lower()
+        return f"{message} (YAML reads the bare word {text} as {reading})"
+    return message
+
+
+_CLOCK = re.compile(r"([0-9]{1,4}):([0-5][0-9])")
+#: Words that say what YAML reads them as; any other bare true/false/null word gets a note.
+_PLAIN_WORDS = {"true", "false", "null", "~", ""}
+
+
+def _value_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        if isinstance(data, dict | list) and _has(data, part):
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+_MISSING = object()
+
+
 def issues_from(exc: ValidationError, source: Source, model: type[BaseModel]) -> list[Issue]:
     """One located, de-duplicated message per problem, in file order."""
     issues: dict[tuple[int, int, str], Issue] = {}
@@ -723,6 +906,7 @@ def issues_from(exc: ValidationError, source: Source, model: type[BaseModel]) ->
             extra, message = message[1:].split("@", 1)
             path = path + tuple(int(p) if p.isdigit() else p for p in extra.split("/"))
             at_key = True
+        message = _written_hint(message, path, source)
         # a union-member error for an ``int | "open"`` field repeats the same message per member
         line, col = source.locate(path, key=at_key)
         issue = Issue(source.file, line, col, dotted(path), message)

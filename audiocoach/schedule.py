@@ -12,7 +12,8 @@ clock. The timing rules it keeps (and the property tests check):
   longer than the rep) rejects the routine with a message that says what to change.
 
 ``speech_ms(text)`` is the only window onto speech: an estimator for a quick plan, real clip
-lengths for a render, a fake in tests. Whatever it returns is what the timeline reserves.
+lengths for a render, a fake in tests. Whatever it returns is what the timeline reserves. Every
+word comes from the ``Phrasebook`` handed in (see ``phrasebook.py``): this module names none.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 from audiocoach.durations import clock, format_duration, spoken_duration
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Settings, resolve
+from audiocoach.phrasebook import Phrasebook, estimated_span, phrasebook_for, sentence
 from audiocoach.routine import Breath, Check, Exercise, Group, Rest, Routine, Say
 from audiocoach.timeline import TONES, Chapter, Event, Phase, Timeline
 from audiocoach.yamlsource import KeyPath
@@ -43,11 +45,6 @@ BEAT_MARGIN_MS = 100
 GO_AFTER_CHIME_MS = 200
 #: Longest routine audiocoach will lay out; longer is surely a mistake in the file.
 MAX_TOTAL_MS = 12 * 3_600_000
-
-NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten "
-    "eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
 
 
 class ScheduleError(ValueError):
@@ -98,6 +95,7 @@ class _Work:
     reps: int = 0
     tempo_ms: int = 0
     counts: tuple[str, ...] = ()
+    alternate: bool = False
     breath: Breath | None = None
     breaths: int = 0
     inhale_words: str | None = None
@@ -110,58 +108,67 @@ class _Work:
     countdown: bool = True
 
 
+@dataclass(frozen=True)
+class _Part:
+    """What comes next inside the same exercise or group: set 2 of 4, round 2 of 3."""
+
+    kind: str  # "set" or "round"
+    number: int
+    total: int
+
+
 @dataclass
 class _Rest:
     duration_ms: int
     path: KeyPath
     next_up: str | None = None  # filled by look-ahead
     say: str | None = None
-    preview: str | None = None  # e.g. "set 2 of 4" (what comes next inside the same exercise)
+    preview: _Part | None = None
 
 
 Step = _Announce | _Work | _Rest
 
 
-def _per_side(ex: Exercise) -> str:
-    return " each side" if ex.sides and not ex.alternate else ""
+def _summary(ex: Exercise, settings: Settings, book: Phrasebook) -> str:
+    """What the move is, in one sentence: "4 sets of 5 reps.", "30 seconds each side."."""
 
+    def per_side(what: str) -> str:
+        return book.say("summary.each_side", what=what) if ex.sides and not ex.alternate else what
 
-def _summary(ex: Exercise, settings: Settings) -> str:
-    """What the move is, in one phrase: "4 sets of 5 reps", "30 seconds each side"."""
     if ex.reps is not None:
-        what = f"{ex.reps} reps" + (" each side, alternating" if ex.alternate else _per_side(ex))
+        what = book.say("reps", n=ex.reps)
+        if ex.alternate:
+            what = book.say("summary.alternating", what=book.say("summary.each_side", what=what))
+        else:
+            what = per_side(what)
     elif ex.breaths is not None:
-        what = f"{ex.breaths} breaths" + _per_side(ex)
+        what = per_side(book.say("breaths", n=ex.breaths))
     elif ex.duration == "open":
-        what = "hold as long as comfortable" + _per_side(ex)
-    elif ex.breathe is not None:
-        assert isinstance(ex.duration, int)
-        what = (
-            f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}, moving with your breath"
-        )
+        what = per_side(book.say("summary.open_hold"))
     else:
         assert isinstance(ex.duration, int)
-        what = f"{spoken_duration(settings.work(ex.duration))}{_per_side(ex)}"
+        what = per_side(book.duration(settings.work(ex.duration)))
+        if ex.breathe is not None:
+            what = book.say("summary.with_breath", what=what)
     if ex.sets > 1:
-        what = f"{ex.sets} sets of {what}" if ex.reps is not None else f"{ex.sets} sets, {what}"
-    return what[0].upper() + what[1:] + "."
+        key = "summary.sets_of_reps" if ex.reps is not None else "summary.sets_then"
+        what = book.say(key, sets=book.say("sets", n=ex.sets), what=what)
+    return sentence(book.say("summary.sentence", what=what))
 
 
-def _side_line(side: str) -> str:
-    low = side.lower()
-    return f"{side.capitalize()} side." if low in ("left", "right") else f"{side.capitalize()}."
-
-
-def _switch_line(side: str) -> str:
-    low = side.lower()
-    if low in ("left", "right"):
-        return f"Switch sides. {side.capitalize()} side."
-    return f"Switch: {low}."
+def _side_line(side: str, book: Phrasebook, *, switch: bool) -> str:
+    """The side line: "Left side." as a side starts, "Switch sides. Right side." on a change."""
+    key = book.side_key(side)
+    prefix = "side.switch_" if switch else "side.start_"
+    if key:
+        return book.say(prefix + key)
+    return sentence(book.say(prefix + "named", side=side))
 
 
 def _work_steps(
     ex: Exercise,
     settings: Settings,
+    book: Phrasebook,
     path: KeyPath,
     pool: _CuePool,
     *,
@@ -169,11 +176,8 @@ def _work_steps(
     round_no: int | None,
     side: str | None,
 ) -> _Work:
-    label = ex.exercise
-    if side:
-        label += f" ({side})"
     common = {
-        "label": label,
+        "label": book.work_label(ex.exercise, side),
         "path": path,
         "exercise": ex.exercise,
         "cues": pool,
@@ -183,11 +187,23 @@ def _work_steps(
     }
     if ex.reps is not None:
         tempo = settings.tempo(ex)
-        if ex.alternate and ex.sides:
-            counts = tuple(f"{i + 1!s} {s}" for i in range(ex.reps) for s in ex.sides)
+        alternate = bool(ex.alternate and ex.sides)
+        if alternate:
+            counts = tuple(
+                book.say("count.rep_side", n=i + 1, side=book.side_name(s))
+                for i in range(ex.reps)
+                for s in ex.sides or ()
+            )
         else:
-            counts = tuple(str(i + 1) for i in range(ex.reps))
-        return _Work(mode="reps", reps=len(counts), tempo_ms=tempo, counts=counts, **common)
+            counts = tuple(book.say("count.rep", n=i + 1) for i in range(ex.reps))
+        return _Work(
+            mode="reps",
+            reps=len(counts),
+            tempo_ms=tempo,
+            counts=counts,
+            alternate=alternate,
+            **common,
+        )
     if ex.breaths is not None or ex.breathe is not None:
         breath = settings.breath_for(ex)
         if ex.breaths is not None:
@@ -212,9 +228,15 @@ def _work_steps(
     return _Work(mode="timed", duration_ms=settings.work(ex.duration), **common)
 
 
+def _ended(text: str) -> str:
+    """A routine's own words as a sentence of their own: a full stop unless they end in one."""
+    return text if text.endswith(".") else text + "."
+
+
 def _expand_exercise(
     ex: Exercise,
     settings: Settings,
+    book: Phrasebook,
     path: KeyPath,
     *,
     intro: list[tuple[str, str]],
@@ -235,26 +257,27 @@ def _expand_exercise(
                 lines += intro
                 lines.append((f"{ex.exercise}.", "announce"))
                 if ex.goal:
-                    lines.append((ex.goal if ex.goal.endswith(".") else ex.goal + ".", "announce"))
-                lines.append((_summary(ex, settings), "announce"))
+                    lines.append((_ended(ex.goal), "announce"))
+                lines.append((_summary(ex, settings, book), "announce"))
                 if settings.steps and first_in_group:
                     lines += [(s, "step") for s in ex.steps]
                 if ex.sets > 1:
-                    lines.append((f"Set 1 of {ex.sets}.", "set"))
+                    lines.append((book.say("set", n=1, total=ex.sets), "set"))
                 if side:
-                    lines.append((_side_line(side), "side"))
+                    lines.append((_side_line(side, book, switch=False), "side"))
             elif side_index == 0:
-                lines.append((f"Set {set_no} of {ex.sets}.", "set"))
+                lines.append((book.say("set", n=set_no, total=ex.sets), "set"))
                 if side:
-                    lines.append((_side_line(side), "side"))
+                    lines.append((_side_line(side, book, switch=False), "side"))
             else:
                 kind = "transition"
-                lines.append((_switch_line(side or ""), "side"))
+                lines.append((_side_line(side or "", book, switch=True), "side"))
+            label_key = "label.switch" if kind == "transition" else "label.get_ready"
             steps.append(
                 _Announce(
                     kind=kind,
                     lines=lines,
-                    label=("Switch: " if kind == "transition" else "Get ready: ") + ex.exercise,
+                    label=book.say(label_key, name=ex.exercise),
                     countdown=True,
                     min_ms=settings.switch_ms if kind == "transition" else 0,
                     exercise=ex.exercise,
@@ -268,6 +291,7 @@ def _expand_exercise(
                 _work_steps(
                     ex,
                     settings,
+                    book,
                     path,
                     pool,
                     set_no=set_no if ex.sets > 1 else None,
@@ -277,12 +301,17 @@ def _expand_exercise(
             )
         if set_no < ex.sets and set_rest > 0:
             steps.append(
-                _Rest(set_rest, path, preview=f"set {set_no + 1} of {ex.sets}", next_up=ex.exercise)
+                _Rest(
+                    set_rest,
+                    path,
+                    preview=_Part("set", set_no + 1, ex.sets),
+                    next_up=ex.exercise,
+                )
             )
     return steps
 
 
-def _expand(routine: Routine, settings: Settings) -> list[Step]:
+def _expand(routine: Routine, settings: Settings, book: Phrasebook) -> list[Step]:
     steps: list[Step] = []
     for s_index, section in enumerate(routine.parts):
         base: KeyPath = ("sections", s_index, "blocks") if routine.sections else ("blocks",)
@@ -293,10 +322,10 @@ def _expand(routine: Routine, settings: Settings) -> list[Step]:
                 intro.append((f"{section.name}.", "section"))
             if isinstance(block, Exercise):
                 steps += _expand_exercise(
-                    block, settings, path, intro=intro, chapter=block.exercise
+                    block, settings, book, path, intro=intro, chapter=block.exercise
                 )
             elif isinstance(block, Group):
-                steps += _expand_group(block, settings, path, intro)
+                steps += _expand_group(block, settings, book, path, intro)
             elif isinstance(block, Rest):
                 if settings.rest(block.rest) > 0:  # --rest 0 removes rests rather than leave 0 ms
                     steps.append(_Rest(settings.rest(block.rest), path, say=block.say))
@@ -307,7 +336,7 @@ def _expand(routine: Routine, settings: Settings) -> list[Step]:
                     _Announce(
                         kind="prepare",
                         lines=lines,
-                        label=f"Get ready: {block.check}",
+                        label=book.say("label.get_ready", name=block.check),
                         countdown=False,
                         exercise=block.check,
                         chapter=block.check,
@@ -329,7 +358,7 @@ def _expand(routine: Routine, settings: Settings) -> list[Step]:
                     _Announce(
                         kind="transition",
                         lines=[*intro, (block.say, "say")],
-                        label="Note",
+                        label=book.say("label.note"),
                         countdown=False,
                     )
                 )
@@ -337,15 +366,19 @@ def _expand(routine: Routine, settings: Settings) -> list[Step]:
 
 
 def _expand_group(
-    group: Group, settings: Settings, path: KeyPath, intro: list[tuple[str, str]]
+    group: Group,
+    settings: Settings,
+    book: Phrasebook,
+    path: KeyPath,
+    intro: list[tuple[str, str]],
 ) -> list[Step]:
     steps: list[Step] = []
-    names = ", then ".join(e.exercise for e in group.exercises)
-    rounds = f"{group.rounds} rounds" if group.rounds > 1 else "1 round"
+    names = book.join_names([e.exercise for e in group.exercises])
+    rounds = book.say("rounds", n=group.rounds)
     head = [
         *intro,
-        (f"{group.kind.capitalize()}: {group.name}.", "announce"),
-        (f"{rounds}: {names}.", "announce"),
+        (book.say(f"group.{group.kind}", name=group.name), "announce"),
+        (book.say("group.order", rounds=rounds, names=names), "announce"),
     ]
     if settings.steps:
         head += [(s, "step") for s in group.steps]
@@ -357,11 +390,14 @@ def _expand_group(
             if r == 1 and e_index == 0:
                 lines += head
             if e_index == 0 and group.rounds > 1:
-                lines.append((f"Round {r} of {group.rounds}.", "set"))
-            title = ex.exercise + (f" (round {r} of {group.rounds})" if group.rounds > 1 else "")
+                lines.append((book.say("round", n=r, total=group.rounds), "set"))
+            title = ex.exercise
+            if group.rounds > 1:
+                title = book.say("label.round", name=ex.exercise, n=r, total=group.rounds)
             steps += _expand_exercise(
                 ex,
                 settings,
+                book,
                 (*path, "exercises", e_index),
                 intro=lines,
                 round_no=r if group.rounds > 1 else None,
@@ -372,7 +408,7 @@ def _expand_group(
             if not last_in_round and between > 0:
                 steps.append(_Rest(between, path))
         if r < group.rounds and round_rest > 0:
-            steps.append(_Rest(round_rest, path, preview=f"round {r + 1} of {group.rounds}"))
+            steps.append(_Rest(round_rest, path, preview=_Part("round", r + 1, group.rounds)))
     return steps
 
 
@@ -427,10 +463,11 @@ class _Space:
 
 
 class _Layout:
-    def __init__(self, speech_ms: SpeechMs, settings: Settings) -> None:
+    def __init__(self, speech_ms: SpeechMs, settings: Settings, book: Phrasebook) -> None:
         self._speech_ms = speech_ms
         self._ms_cache: dict[str, int] = {}
         self.settings = settings
+        self.book = book
         self.t = 0
         self.phases: list[Phase] = []
         self.events: list[Event] = []
@@ -472,7 +509,7 @@ class _Layout:
         for k in range(beats):
             at = end - (beats - k) * 1000
             self.tone(at, "pip")
-            word = NUMBER_WORDS[beats - k] if beats - k < len(NUMBER_WORDS) else str(beats - k)
+            word = self.book.say("count.countdown", n=beats - k)
             if self.ms(word) <= 1000 - BEAT_MARGIN_MS:
                 self.say(at, word, "countdown")
             else:
@@ -480,14 +517,17 @@ class _Layout:
 
     # -- steps
 
-    def intro(self, routine: Routine, total_ms: int, exercises: int) -> None:
+    def intro(self, routine: Routine, total_ms: int | None, exercises: int) -> None:
+        """Title, then "About 5 minutes, 4 exercises." (left out when ``total_ms`` is None)."""
         lines = [f"{routine.title}."]
-        lines.append(
-            f"About {_approx(total_ms)}, {exercises} exercise{'s' if exercises != 1 else ''}."
-        )
-        self.chapters.append(("Intro", 0))
+        book = self.book
+        if total_ms is not None:
+            count = book.say("exercises", n=exercises)
+            lines.append(book.say("intro", length=book.about(total_ms), exercises=count))
+        label = book.say("label.intro")
+        self.chapters.append((label, 0))
         self.sequence(
-            "intro", "Intro", [(text, "intro") for text in lines], countdown=False, tail=800
+            "intro", label, [(text, "intro") for text in lines], countdown=False, tail=800
         )
 
     def sequence(
@@ -536,15 +576,16 @@ class _Layout:
         if step.duration_ms >= (TONES["bell"] or 0) + 500:
             self.tone(start, "bell")
         space = _Space(start, end - BEAT_MARGIN_MS)
-        wanted = [f"Rest, {spoken_duration(step.duration_ms)}."]
+        book = self.book
+        wanted = [book.say("rest.start", length=book.duration(step.duration_ms))]
         if step.say:
             wanted.append(step.say)
-        if step.preview and step.next_up:
-            wanted.append(f"Next up: {step.next_up}, {step.preview}.")
-        elif step.preview:
-            wanted.append(f"Next up: {step.preview}.")
+        if step.next_up and step.preview:
+            part = step.preview
+            key = f"rest.next_{part.kind}"
+            wanted.append(book.say(key, next=step.next_up, n=part.number, total=part.total))
         elif step.next_up:
-            wanted.append(f"Next up: {step.next_up}.")
+            wanted.append(book.say("rest.next", next=step.next_up))
         cursor = start + LEAD_MS
         for text in wanted:
             length = self.ms(text)
@@ -556,15 +597,15 @@ class _Layout:
                 self.drop(cursor, "rest", text, "the rest is too short to say it")
         if step.duration_ms >= 45_000:
             at = end - 10_000
-            text = "Ten seconds."
+            text = book.say("rest.ending")
             if space.free(at, self.ms(text)):
                 self.say(at, text, "time-left")
-        self.phase(
-            "rest",
-            f"Rest {format_duration(step.duration_ms)}"
-            + (f" (next: {step.next_up})" if step.next_up else ""),
-            step.duration_ms,
-        )
+        length = format_duration(step.duration_ms)
+        if step.next_up:
+            label = book.say("label.rest_next", length=length, next=step.next_up)
+        else:
+            label = book.say("label.rest", length=length)
+        self.phase("rest", label, step.duration_ms)
 
     def work(self, step: _Work) -> None:
         start = self.t
@@ -576,7 +617,9 @@ class _Layout:
             space = self._breaths(step, start, where)
         else:
             space = self._timed(step, start)
-            kind_label = step.label if step.mode == "timed" else f"{step.label} (take your time)"
+            kind_label = step.label
+            if step.mode == "check":
+                kind_label = self.book.say("label.check", name=step.label)
             self.phase("work", kind_label, step.duration_ms, **where)
         self._cues(step, space)
         self.tone(self.t, "stop")
@@ -594,41 +637,42 @@ class _Layout:
             self.countdown(end, beats, step.label)
             for k in range(beats):
                 space.take(end - (beats - k) * 1000, 1000 - GAP_MS)
-        go = self.ms("Go.")  # after the countdown, which outranks it, so the two never overlap
+        book = self.book
+        go_text = book.say("go")
+        go = self.ms(go_text)  # after the countdown, which outranks it, so the two never overlap
         at = start + GO_AFTER_CHIME_MS
         if go and space.free(at, go):
-            self.say(at, "Go.", "start")
+            self.say(at, go_text, "start")
             space.take(at, go)
-        marks: list[tuple[int, str]] = []
+        marks: list[tuple[int, str, str]] = []
         if length >= 20_000:
-            marks.append((start + length // 2, "Halfway."))
-        for left, text, minimum in (
-            (60_000, "One minute left.", 180_000),
-            (30_000, "Thirty seconds left.", 90_000),
-            (10_000, "Ten seconds left.", 40_000),
+            marks.append((start + length // 2, book.say("halfway"), "halfway"))
+        for left, key, minimum in (
+            (60_000, "time_left.one_minute", 180_000),
+            (30_000, "time_left.thirty_seconds", 90_000),
+            (10_000, "time_left.ten_seconds", 40_000),
         ):
             if length >= minimum:
-                marks.append((end - left, text))
-        for at, text in marks:
+                marks.append((end - left, book.say(key), "time-left"))
+        for at, text, role in marks:
             size = self.ms(text)
             placed = space.first_fit(at, size, at + 1500)
             if placed is None:
                 self.drop(at, step.label, text, "no room")
                 continue
-            self.say(placed, text, "time-left" if "left" in text else "halfway")
+            self.say(placed, text, role)
             space.take(placed, size)
         return space
 
     def _reps(self, step: _Work, start: int) -> _Space:
         space = _Space(start, start + step.reps * step.tempo_ms)
+        last_one = self.book.say("count.last_one")
         for i, word in enumerate(step.counts):
             at = start + i * step.tempo_ms
             self.tone(at, "tick")
             text = word
-            if i == len(step.counts) - 1 and len(step.counts) > 2 and not word.count(" "):
-                text = (
-                    "Last one." if self.ms("Last one.") <= step.tempo_ms - BEAT_MARGIN_MS else word
-                )
+            if i == len(step.counts) - 1 and len(step.counts) > 2 and not step.alternate:
+                text = last_one if self.ms(last_one) <= step.tempo_ms - BEAT_MARGIN_MS else word
             size = self.ms(text)
             if size > step.tempo_ms - BEAT_MARGIN_MS:
                 # enough for the longest count, as written before --pace scales it
@@ -648,42 +692,44 @@ class _Layout:
     def _breaths(self, step: _Work, start: int, where: dict[str, object]) -> _Space:
         assert step.breath is not None
         b = step.breath
+        book = self.book
         space = _Space(start, start + step.duration_ms)
         for i in range(1, step.breaths + 1):
             last = i == step.breaths
             for kind, length, word, extra in (
-                ("breath-in", b.inhale_ms, "Inhale", step.inhale_words),
-                ("breath-hold", b.hold_in_ms, "Hold", step.hold_words),
-                ("breath-out", b.exhale_ms, "Exhale", step.exhale_words),
-                ("breath-hold", b.hold_out_ms, "Hold", None),
+                ("breath-in", b.inhale_ms, "inhale", step.inhale_words),
+                ("breath-hold", b.hold_in_ms, "hold", step.hold_words),
+                ("breath-out", b.exhale_ms, "exhale", step.exhale_words),
+                ("breath-hold", b.hold_out_ms, "hold", None),
             ):
                 if not length:
                     continue
                 at = self.t
                 if kind != "breath-hold":
                     self.tone(at, "inhale" if kind == "breath-in" else "exhale", length)
+                plain = book.say(f"breath.{word}")
                 options = []
                 if extra and i <= 2:
-                    options.append(f"{word}, {extra.rstrip('.')}.")
+                    options.append(book.say(f"breath.{word}_with", words=extra.rstrip(".")))
                 if last and kind == "breath-out" and step.breaths > 1:
-                    options.append("Exhale, and release.")
-                options.append(f"{word}.")
+                    options.append(book.say("breath.release"))
+                options.append(plain)
                 chosen = next((o for o in options if self.ms(o) <= length - BEAT_MARGIN_MS), None)
                 if chosen is None:
                     if kind == "breath-hold":
                         chosen = ""
                     else:
-                        need = _tenths_up(self.ms(f"{word}.") + BEAT_MARGIN_MS)
+                        need = _tenths_up(self.ms(plain) + BEAT_MARGIN_MS)
                         raise ScheduleError(
                             step.path,
-                            f"{step.exercise}: a {length / 1000:g}s {word.lower()} is too short to "
-                            f"say {word.lower()!r}; make each breath phase at least {need:.1f}s "
+                            f"{step.exercise}: a {length / 1000:g}s {word} is too short to "
+                            f"say {plain!r}; make each breath phase at least {need:.1f}s "
                             f"(breath: in the file or --breath)",
                         )
                 if chosen:
                     size = self.say(at, chosen, "breath")
                     space.take(at, size)
-                label = f"{step.label}: breath {i} of {step.breaths}"
+                label = book.say("label.breath", name=step.label, n=i, total=step.breaths)
                 self.phase(kind, label, length, **where)
         return space
 
@@ -719,13 +765,14 @@ class _Layout:
                     )
 
     def outro(self) -> None:
-        self.chapters.append(("Finish", self.t))
+        label = self.book.say("label.finish")
+        self.chapters.append((label, self.t))
         start = self.t
         self.tone(start + LEAD_MS, "finish")
         self.sequence(
             "outro",
-            "Finish",
-            [("Well done. That's the end of the workout.", "outro")],
+            label,
+            [(self.book.say("finish"), "outro")],
             countdown=False,
             lead=LEAD_MS + 600,
             tail=0,
@@ -743,20 +790,29 @@ def _tenths_up(ms: float) -> float:
     return math.ceil(round(ms, 6) / 100) / 10
 
 
-def _approx(ms: int) -> str:
-    """Spoken total, rounded so that small changes in the intro's own length cannot change it."""
-    seconds = ms / 1000
-    if seconds < 120:
-        return f"{max(10, round(seconds / 10) * 10)} seconds"
-    return spoken_duration(round(seconds / 60) * 60_000)
-
-
 def schedule(
-    routine: Routine, pace: PaceOptions | Settings | None, speech_ms: SpeechMs
+    routine: Routine,
+    pace: PaceOptions | Settings | None,
+    speech_ms: SpeechMs,
+    *,
+    phrasebook: Phrasebook | None = None,
 ) -> Timeline:
-    """Lay ``routine`` out at ``pace``, sizing every utterance with ``speech_ms``."""
+    """Lay ``routine`` out at ``pace``, sizing every utterance with ``speech_ms``.
+
+    Every word comes from ``phrasebook``; without one, the routine's own ``language:`` picks it
+    (English when it has none; a language without a phrasebook is spoken in English, and the
+    caller shows ``phrasebook_for(...).notice``). Raises ``ScheduleError`` for a routine that
+    cannot be laid out.
+
+    The intro says the track's length ("About 2 minutes"), and saying it takes time, so the
+    figure could change the length it describes. It is chosen without a loop that might not
+    settle: the smallest figure that the track *saying it* rounds to (``estimated_span``); when
+    there is none, because the sentence's own length carries the track across a rounding edge
+    and back, the larger of the two (the track is then within a sentence's length of its edge).
+    """
+    book = phrasebook if phrasebook is not None else phrasebook_for(routine.language)
     settings = pace if isinstance(pace, Settings) else resolve(routine.pace, pace)
-    steps = _expand(routine, settings)
+    steps = _expand(routine, settings, book)
     _fill_next_up(steps)
     rough = _rough_ms(steps)
     if rough > MAX_TOTAL_MS:
@@ -766,29 +822,32 @@ def schedule(
             f"of at most {spoken_duration(MAX_TOTAL_MS)}: lower sets, reps, rounds or durations",
         )
     exercises = len({s.exercise for s in steps if isinstance(s, _Work)})
-    estimate = rough
-    timeline: Timeline | None = None
-    for _ in range(4):
-        timeline = _lay_out(routine, settings, steps, speech_ms, estimate, exercises)
-        if _approx(timeline.duration_ms) == _approx(estimate):
-            break
-        estimate = timeline.duration_ms
-    assert timeline is not None
-    return timeline
+
+    def lay_out(estimate_ms: int | None) -> Timeline:
+        return _lay_out(routine, settings, book, steps, speech_ms, estimate_ms, exercises)
+
+    # Without the estimate sentence the track is shortest, so its figure is the smallest that
+    # can be right; the sentence can only lengthen the track, so at most one figure above it.
+    bare_ms = lay_out(None).duration_ms
+    said = lay_out(bare_ms)
+    if estimated_span(said.duration_ms) == estimated_span(bare_ms):
+        return said
+    return lay_out(said.duration_ms)
 
 
 def _lay_out(
     routine: Routine,
     settings: Settings,
+    book: Phrasebook,
     steps: list[Step],
     speech_ms: SpeechMs,
-    estimate_ms: int,
+    estimate_ms: int | None,
     exercises: int,
 ) -> Timeline:
     for step in steps:
         if isinstance(step, _Work) and step.cues:
             step.cues.reset()
-    layout = _Layout(speech_ms, settings)
+    layout = _Layout(speech_ms, settings, book)
     layout.intro(routine, estimate_ms, exercises)
     for step in steps:
         if isinstance(step, _Announce):

@@ -1,14 +1,17 @@
-"""Text files beside the audio: lyrics (LRC), captions (WebVTT) and the timeline itself (JSON).
+"""Text files beside the audio: lyrics (LRC), captions (WebVTT), chapters (JSON), the timeline.
 
 LRC makes music players scroll the spoken words in time with the track; WebVTT does the same for
-web and video players (and screen readers); the JSON is the timeline contract (DESIGN.md), so a
-render can be checked against what was planned. Each is written atomically, like the audio.
+web and video players (and screen readers); the chapters JSON is the Podcasting 2.0 chapters file
+a feed links with ``<podcast:chapters>``; the timeline JSON is the timeline contract (DESIGN.md),
+so a render can be checked against what was planned. Each is written atomically, like the audio.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
+from typing import Any
 
 from audiocoach.atomic import atomic_write_bytes
 from audiocoach.durations import timestamp
@@ -16,7 +19,19 @@ from audiocoach.errors import AudiocoachError
 from audiocoach.speech.text import TERMINAL_CODES
 from audiocoach.timeline import Event, Timeline
 
-__all__ = ["lrc_text", "vtt_text", "write_lrc", "write_timeline_json", "write_vtt"]
+__all__ = [
+    "CHAPTERS_JSON_VERSION",
+    "chapters_json",
+    "lrc_text",
+    "vtt_text",
+    "write_chapters_json",
+    "write_lrc",
+    "write_timeline_json",
+    "write_vtt",
+]
+
+#: The version of the Podcasting 2.0 JSON chapters format written.
+CHAPTERS_JSON_VERSION = "1.2.0"
 
 
 #: Terminal colour codes pasted into a routine ("\x1b[31m"): no player should show them.
@@ -91,3 +106,33 @@ def write_vtt(timeline: Timeline, path: str | os.PathLike[str]) -> None:
 def write_timeline_json(timeline: Timeline, path: str | os.PathLike[str]) -> None:
     """Write the timeline's JSON form (the DESIGN.md contract) to ``path``, atomically."""
     _write(path, timeline.dumps())
+
+
+def chapters_json(timeline: Timeline, *, file_name: str | None = None) -> dict[str, Any]:
+    """The timeline's chapters in the Podcasting 2.0 JSON chapters format (version 1.2.0).
+
+    ``{"version": "1.2.0", "title": ..., "fileName": ..., "chapters": [{"startTime": s,
+    "endTime": s, "title": ...}]}``: times in seconds (floats, exact to the ms), chapters in
+    ascending ``startTime``, empty ones dropped, as the audio file's chapters. ``fileName`` (the
+    audio file these chapters apply to) is left out when not given. Source of the rules: the
+    podcast namespace's ``docs/examples/chapters/jsonChapters.md`` (Podcastindex.org).
+    """
+    chapters = sorted(
+        (c for c in timeline.chapters if c.end_ms > c.start_ms >= 0), key=lambda c: c.start_ms
+    )
+    out: dict[str, Any] = {"version": CHAPTERS_JSON_VERSION, "title": timeline.title}
+    if file_name:
+        out["fileName"] = file_name
+    out["chapters"] = [
+        {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title}
+        for c in chapters
+    ]
+    return out
+
+
+def write_chapters_json(
+    timeline: Timeline, path: str | os.PathLike[str], *, file_name: str | None = None
+) -> None:
+    """Write ``chapters_json(timeline)`` to ``path`` (UTF-8, indented), atomically."""
+    data = chapters_json(timeline, file_name=file_name)
+    _write(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

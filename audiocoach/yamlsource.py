@@ -1,15 +1,40 @@
-"""Safe YAML loading that remembers where every value came from.
+"""Safe YAML loading that remembers where every value came from, and how it was written.
 
 Validation messages must say ``file:line:col``, so loading keeps a map from each value's key path
 (``("sections", 0, "blocks", 2, "reps")``) to its position. Files are hand-written and sometimes
 hostile, so loading is bounded before PyYAML's recursive composer or an alias expansion can run
 away: size, nesting depth and the number of values are capped and each breach is one clear message.
+
+**Bare words and numbers are read as a person reads them, here, once.** PyYAML reads YAML 1.1,
+which changes what a runner typed: ``reps: 010`` is octal 8, ``reps: 0x0A`` is 10, ``title: On``
+is ``True``, ``1:30`` is the base-60 number 90. Fixing that field by field would miss the next
+field (and every field other modules add); the loader is the one place that sees every scalar
+with its text and quoting, so it decides, and keeps the text for the model and the messages:
+
+* plain decimal digits are a decimal number, leading zeros and ``_`` digit groups included
+  (``010`` is ten, ``1_000`` a thousand); a plain number remembers its text (``WrittenInt``,
+  ``WrittenFloat``), so a text field takes ``exercise: 1.10`` or ``title: 2024`` as written;
+* hexadecimal, octal and binary literals (``0x0A``, ``0o12``, ``0b1010``) and base-60 ``1:30``
+  stay text: no field reads them as a number, so a number field refuses them with their line
+  and what to write instead (``0x0A is hexadecimal: write numbers in decimal, like 10``), and a
+  breath pattern reads ``4:6`` as in:out;
+* YAML's booleans and nulls (``yes``, ``no``, ``on``, ``off``, ``true``, ``false``, ``null``,
+  ``~``) stay what YAML says, since ``alternate: yes`` and ``steps: off`` mean just that;
+  ``Source.scalars`` keeps how each was written, so where text is expected the message can say
+  that YAML read the bare word ``No`` as false and show the quoted form (``exercise: "No"``).
+  Refusing rather than quietly taking the word keeps a file meaning the same to every YAML tool
+  (an editor, a linter, a converter);
+* keys are names, so a plain key is its text whatever it looks like (``on:`` is the key 'on').
+
+Booleans and null cannot carry their text (Python cannot subclass them), which is why the text
+lives beside the data in ``Source.scalars`` rather than on the value.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +47,53 @@ from audiocoach.errors import InputError, Issue
 
 Key = str | int
 KeyPath = tuple[Key, ...]
+
+
+class WrittenInt(int):
+    """An int read from a plain YAML scalar, remembering the text it was written as (``010``)."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> WrittenInt:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WrittenInt, (int(self), self.text))
+
+
+class WrittenFloat(float):
+    """A float read from a plain YAML scalar, remembering its text (``1.10``, not ``1.1``)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> WrittenFloat:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WrittenFloat, (float(self), self.text))
+
+
+def as_written(value: object) -> str:
+    """The text a scalar was written as: a number's own text (``1.10``), else ``str(value)``."""
+    text = getattr(value, "text", None)
+    return text if isinstance(text, str) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """How one scalar was written: its text, and its quoting (``None`` for a bare word)."""
+
+    text: str
+    style: str | None
+
+    @property
+    def plain(self) -> bool:
+        return self.style is None
+
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -43,6 +115,7 @@ class Source:
     data: Any
     values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
     keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    scalars: Mapping[KeyPath, Scalar] = field(default_factory=dict)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of ``path``, or of its nearest ancestor that exists.
@@ -230,6 +303,26 @@ def _check_depth(text: str, name: str) -> None:
 
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_STR_TAG = "tag:yaml.org,2002:str"
+#: Decimal digits, maybe signed, maybe grouped with ``_``: a whole number as a person reads it.
+_DECIMAL_INT = re.compile(r"[-+]?[0-9][0-9_]*")
+#: Literals in another base: YAML 1.1 reads the first two (and ``0o`` in YAML 1.2) as numbers.
+NON_DECIMAL = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F_]+|[bB][01_]+|[oO][0-7_]+)")
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _implicit(node: yaml.Node) -> bool:
+    """Whether ``node`` is a bare scalar typed by its look (not quoted, no ``!!tag`` of its own).
+
+    An explicit tag that agrees with the look (``!!int 10``) counts as implicit: same reading.
+    """
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and not node.style  # libyaml says '' for a plain scalar, PyYAML None
+        and node.tag == _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+    )
 
 
 def _ident(node: yaml.Node) -> Any:
@@ -244,6 +337,7 @@ class _Builder:
         self.name = name
         self.values: dict[KeyPath, tuple[int, int]] = {}
         self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.scalars: dict[KeyPath, Scalar] = {}
         self.issues: list[Issue] = []
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
@@ -258,7 +352,7 @@ class _Builder:
             sys.setrecursionlimit(limit)
         if self.issues:
             raise InputError(self.issues)
-        return Source(self.name, data, self.values, self.keys)
+        return Source(self.name, data, self.values, self.keys, self.scalars)
 
     def _pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
@@ -284,13 +378,14 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self._node(child, (*path, i)) for i, child in enumerate(node.value)]
+        self.scalars[path] = Scalar(str(node.value), node.style or None)
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         # keys brought in by "<<: *anchor" first; keys written here override them silently
         for key_node, value_node in self._merged_into(node, 0):
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            key = self._key(key_node, path)
             if isinstance(key, str):
                 self.keys[(*path, key)] = self._pos(key_node)
                 out[key] = self._node(value_node, (*path, key))
@@ -298,7 +393,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            key = self._key(key_node, path)
             line, col = self._pos(key_node)
             if not isinstance(key, str):
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
@@ -366,11 +461,23 @@ class _Builder:
             self._resolved[id(node)] = cached
         return cached
 
-    def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
-        if node.tag in _NUMBER_TAGS and ":" in str(node.value):
-            # YAML 1.1 reads 4:6 as the base-60 number 246; in a routine it is a breath pattern
+    def _key(self, node: yaml.Node, path: KeyPath) -> Any:
+        """A key as written: every key in a routine is a name, so ``on:`` is 'on', ``1:`` '1'."""
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        if _implicit(node) and node.tag != _STR_TAG:
             return str(node.value)
-        if node.tag in _NUMBER_TAGS and len(str(node.value)) > MAX_NUMBER_CHARS:
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
+        text = str(node.value)
+        implicit = _implicit(node)
+        if implicit and node.tag in _NUMBER_TAGS and (":" in text or NON_DECIMAL.fullmatch(text)):
+            # YAML 1.1 reads 4:6 as the base-60 number 246 (a breath pattern here), 010 as
+            # octal and 0x0A as hex: kept as written, so nothing reads them as other numbers
+            return text
+        looks_decimal = implicit and _DECIMAL_INT.fullmatch(text) is not None
+        if (node.tag in _NUMBER_TAGS or looks_decimal) and len(text) > MAX_NUMBER_CHARS:
             line, col = self._pos(node)
             self.issues.append(
                 Issue(
@@ -378,11 +485,19 @@ class _Builder:
                     line,
                     col,
                     dotted(path),
-                    f"this number is {len(str(node.value)):,} characters long; no value in a "
+                    f"this number is {len(text):,} characters long; no value in a "
                     f"routine needs more than {MAX_NUMBER_CHARS} (quote it if it is text)",
                 )
             )
             return None
+        if looks_decimal:
+            # 010 is ten, as a person reads it (YAML 1.1 says octal 8); 09 is nine (YAML 1.1: text)
+            return WrittenInt(int(text.replace("_", "")), text)
+        if implicit and node.tag == "tag:yaml.org,2002:float":
+            try:
+                return WrittenFloat(float(text.replace("_", "")), text)
+            except ValueError:
+                pass  # .inf, .nan and the like: YAML's constructor knows them
         try:
             value = self.constructor.construct_object(node, deep=False)
         except (ValueError, yaml.constructor.ConstructorError) as exc:
@@ -393,7 +508,8 @@ class _Builder:
             )
             return None
         if isinstance(value, float) and not math.isfinite(value):
-            return value  # validation says what would be right for the field
+            # validation says what would be right for the field; a text field takes the text
+            return WrittenFloat(value, text) if implicit else value
         if isinstance(value, bytes | bytearray):
             line, col = self._pos(node)
             self.issues.append(

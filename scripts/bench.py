@@ -593,12 +593,27 @@ def _child_prepare_music(spec: Json) -> Json:
     }
 
 
+def _child_voice(spec: Json) -> Json:
+    """One engine's cold synthesis speed and word error rates (``scripts/voice_quality.py``)."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    import voice_quality
+
+    return voice_quality.measure(
+        spec["engine"],
+        spec["routines"],
+        Path(spec["workdir"]),
+        jobs=int(spec["jobs"]),
+        limit=spec.get("limit"),
+    )
+
+
 CHILDREN: dict[str, Callable[[Json], Json]] = {
     "prepare": _child_prepare,
     "prepare_music": _child_prepare_music,
     "render": _child_render,
     "baseline": _child_baseline,
     "naive": _child_naive,
+    "voice": _child_voice,
 }
 
 
@@ -647,6 +662,8 @@ class Bench:
     ffmpeg_rss: bool = True
     #: weeks of the shipped program for the playlist section; None: a small synthetic program
     playlist_weeks: str | None = "1-2"
+    #: a smoke test: the voice section scores a few phrases of one routine
+    quick: bool = False
     #: results of the sections run so far, so a later section can compare with an earlier one
     results: dict[str, Result] = field(default_factory=dict)
     _prepared: dict[int, Json] = field(default_factory=dict)
@@ -1301,6 +1318,103 @@ def section_music(bench: Bench) -> Result:
     return Result({"by_minutes": per}, lines, targets)
 
 
+#: Engines the voice section measures; gTTS needs the network, which a bench must not.
+VOICE_ENGINES = ("espeak", "piper")
+#: Issue 8's targets for the default (Piper) voice.
+TARGET_LONG_WER_IN_TRACK = 0.35
+TARGET_WER_TRACK_OVER_ALONE = 0.05
+TARGET_COLD_X_REALTIME = 25.0
+
+
+def section_voice(bench: Bench) -> Result:
+    """Cold synthesis speed and an independent listener's word error rates, per engine.
+
+    Each engine runs in a fresh child with an empty cache; see ``scripts/voice_quality.py`` for
+    the method. WER is reported for short cues (one or two words) and longer ones, for each
+    phrase's clip alone and for the same phrase cut from the finished MP3.
+    """
+    sys.path.insert(0, str(SCRIPT.parent))
+    import voice_quality
+
+    routines = ["posture-reset"] if bench.quick else list(voice_quality.ENGLISH_ROUTINES)
+    data: Json = {
+        "routines": routines,
+        "engines": {},
+        "not_measured": {"gtts": "needs the network"},
+    }
+    lines = ["Voice: cold synthesis and word error rate (PocketSphinx, general English model)"]
+    lines.append(
+        f"  {'engine':<8} {'x real time':>11} {'short alone':>12} {'short track':>12}"
+        f" {'long alone':>11} {'long track':>11}"
+    )
+    targets: list[Target] = []
+    for engine in VOICE_ENGINES:
+        bench.log(f"voice: {engine} over {', '.join(routines)}")
+        spec = {
+            "engine": engine,
+            "routines": routines,
+            "workdir": str(bench.workdir / f"voice-{engine}"),
+            "jobs": os.cpu_count() or 1,
+            "limit": 6 if bench.quick else None,
+        }
+        Path(spec["workdir"]).mkdir(parents=True, exist_ok=True)
+        try:
+            found = bench.child("voice", spec)
+        except RuntimeError as exc:
+            data["not_measured"][engine] = str(exc).splitlines()[-1]
+            lines.append(f"  {engine:<8} not measured: {data['not_measured'][engine]}")
+            continue
+        data["engines"][engine] = found
+        wer = found["wer"]
+
+        def cell(where: str, size: str, w: Json = wer) -> str:
+            value = w[where][size]["wer"]
+            return "-" if value is None else f"{value:.2f}"
+
+        lines.append(
+            f"  {engine:<8} {found['cold_x_realtime']:>11.1f} {cell('alone', 'short'):>12}"
+            f" {cell('track', 'short'):>12} {cell('alone', 'long'):>11}"
+            f" {cell('track', 'long'):>11}"
+        )
+        if engine != "piper":
+            continue
+        long_track = wer["track"]["long"]["wer"]
+        if long_track is not None:
+            targets.append(
+                Target(
+                    "piper_long_wer_in_track",
+                    long_track <= TARGET_LONG_WER_IN_TRACK,
+                    long_track,
+                    TARGET_LONG_WER_IN_TRACK,
+                    f"piper: WER of long phrases in the track at most {TARGET_LONG_WER_IN_TRACK}",
+                )
+            )
+        for size in ("short", "long"):
+            alone, track = wer["alone"][size]["wer"], wer["track"][size]["wer"]
+            if alone is None or track is None:
+                continue
+            targets.append(
+                Target(
+                    f"piper_{size}_wer_track_over_alone",
+                    track - alone <= TARGET_WER_TRACK_OVER_ALONE,
+                    track - alone,
+                    TARGET_WER_TRACK_OVER_ALONE,
+                    f"piper: {size} cues' WER in the track minus alone at most "
+                    f"{TARGET_WER_TRACK_OVER_ALONE}",
+                )
+            )
+        targets.append(
+            Target(
+                "piper_cold_x_realtime",
+                found["cold_x_realtime"] >= TARGET_COLD_X_REALTIME,
+                found["cold_x_realtime"],
+                TARGET_COLD_X_REALTIME,
+                f"piper: cold synthesis at least {TARGET_COLD_X_REALTIME:g}x real time",
+            )
+        )
+    return Result(data, lines, targets)
+
+
 Section = Callable[[Bench], Result]
 #: Sections in the order they run and print. Add new measurements here.
 SECTIONS: dict[str, Section] = {
@@ -1308,6 +1422,7 @@ SECTIONS: dict[str, Section] = {
     "music": section_music,
     "naive": section_naive,
     "playlist": section_playlist,
+    "voice": section_voice,
 }
 
 
@@ -1442,6 +1557,7 @@ def run(args: argparse.Namespace) -> tuple[Json, list[str]]:
             verbose=not args.quiet,
             ffmpeg_rss=args.ffmpeg_rss,
             playlist_weeks=None if args.quick else args.playlist_weeks,
+            quick=args.quick,
         )
         for name, section in SECTIONS.items():
             if args.only is None or name in args.only:

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from audiocoach.pace import PaceOptions, Scale, parse_breath_flag
+from audiocoach.phrasebook import available_languages, load_phrasebook
 
 WORDS = (
     "row plank bridge reach squeeze shoulder blades back chest slowly breathe hold band wall "
@@ -228,3 +229,7 @@ speech_engines: st.SearchStrategy[Callable[[str], int]] = st.builds(
     base=st.integers(0, 300),
     silent_one_in=st.sampled_from([0, 0, 3, 7]),
 )
+
+
+#: Every shipped phrasebook: the timing rules must hold whatever language the coach speaks.
+phrasebooks = st.sampled_from(available_languages()).map(load_phrasebook)

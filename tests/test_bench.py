@@ -40,7 +40,7 @@ def test_render_figures_are_present_and_sane(report: dict[str, object]) -> None:
     settings = report["settings"]
     assert isinstance(settings, dict)
     assert settings["minutes"] == [3, 8]
-    assert settings["sections"] == ["renders", "naive", "playlist"]
+    assert settings["sections"] == ["renders", "naive", "playlist", "voice"]
     assert settings["statistic"] == "median"
     renders = report["renders"]
     assert isinstance(renders, dict)
@@ -90,13 +90,26 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
         assert _positive(naive[key]), (key, naive[key])
     targets = report["targets"]
     assert isinstance(targets, dict)
-    assert set(targets) == {
+    assert {
         "ratio_3min",
         "ratio_8min",
         "rss_python_8min",
         "linearity",
         "playlist_j2_speedup",
         "playlist_j2_busy",
+        "piper_cold_x_realtime",
+    } <= set(targets)
+    assert set(targets) <= {
+        "ratio_3min",
+        "ratio_8min",
+        "rss_python_8min",
+        "linearity",
+        "playlist_j2_speedup",
+        "playlist_j2_busy",
+        "piper_cold_x_realtime",
+        "piper_long_wer_in_track",
+        "piper_short_wer_track_over_alone",
+        "piper_long_wer_track_over_alone",
     }
     playlist = report["playlist"]
     assert isinstance(playlist, dict)
@@ -115,10 +128,33 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
     # CPU seconds include the workers and their encoders, so -j 1 is seen using more than the
     # Python process alone and no run can keep more cores busy than the machine has.
     assert 0 < playlist["cores_busy_j2"] <= playlist["cpus"] + 0.1
-    for target in targets.values():
+    for name, target in targets.items():
         assert isinstance(target["passed"], bool)
-        assert _positive(target["value"]) and _positive(target["limit"])
+        assert _positive(target["limit"])
+        if "over_alone" in name:  # a difference of two rates: may be zero or below
+            assert isinstance(target["value"], float) and -1 <= target["value"] <= 1
+        else:
+            assert _positive(target["value"]), name
     assert report["missed"] == [name for name, t in targets.items() if not t["passed"]]
+
+
+@pytest.mark.slow
+def test_voice_figures_per_engine(report: dict[str, object]) -> None:
+    voice = report["voice"]
+    assert isinstance(voice, dict)
+    assert voice["routines"] == ["posture-reset"]  # --quick
+    assert set(voice["engines"]) == {"espeak", "piper"}
+    assert voice["not_measured"] == {"gtts": "needs the network"}
+    for engine, found in voice["engines"].items():
+        assert _positive(found["cold_x_realtime"]) and _positive(found["unique_speech_s"])
+        for where in ("alone", "track"):
+            for size in ("short", "long"):
+                group = found["wer"][where][size]
+                assert group["words"] >= group["phrases"] >= 0
+                if group["words"]:
+                    assert group["wer"] == group["errors"] / group["words"], (engine, group)
+        # the same phrases were scored alone and in the track
+        assert found["wer"]["alone"]["long"]["words"] == found["wer"]["track"]["long"]["words"]
 
 
 def test_only_runs_the_named_sections_and_rejects_unknown_ones() -> None:
@@ -130,7 +166,7 @@ def test_only_runs_the_named_sections_and_rejects_unknown_ones() -> None:
         timeout=60,
     )
     assert bad.returncode == 2
-    assert "unknown section warp; choose from renders, naive, playlist" in bad.stderr
+    assert "unknown section warp; choose from renders, naive, playlist, voice" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 

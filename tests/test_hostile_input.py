@@ -85,6 +85,10 @@ REJECTED: dict[str, tuple[bytes, int | None, str]] = {
     ),
     "10000-digit-reps": (_one_exercise("reps: " + "9" * 10_000), 4, "characters long"),
     "10000-digit-duration": (_one_exercise("duration: " + "9" * 10_000), 4, "characters long"),
+    # numbers in other bases stay text; the hint must not turn 10,000 digits into a decimal
+    "10000-digit-hex": (_one_exercise("reps: 0x" + "F" * 10_000), 4, "0xFFFFFFFFFF... is hex"),
+    "10000-digit-clock": (_one_exercise("duration: " + "9" * 10_000 + ":30"), 4, "a duration"),
+    "10000-digit-leading-zero": (_one_exercise("reps: 0" + "1" * 10_000), 4, "characters long"),
     "nul-byte": (b"title: Plank\nblocks:\x00\n", 2, "not a text file"),
     "latin-1": (_one_exercise("duration: 30s").replace(b"Plank", b"Caf\xe9"), 3, "not UTF-8"),
     "empty": (b"", 1, "file is empty"),

@@ -223,16 +223,19 @@ def test_safe_name(title: str, expected: str | None) -> None:
 
 def test_a_file_of_the_other_kind_is_named_for_what_it_is(tmp_path: Path, runner) -> None:
     routine = WEEK.parent / "posture-reset.yaml"
+    days = WEEK.read_text(encoding="utf-8").splitlines().index("days:") + 1
+    sections = routine.read_text(encoding="utf-8").splitlines().index("sections:") + 1
     result = runner.invoke(cli, ["render", str(WEEK), "-o", str(tmp_path / "x.mp3")])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"{WEEK}:10:1: days: this is a weekly program (it has days:), not a routine; use playlist\n"
+        f"{WEEK}:{days}:1: days: this is a weekly program (it has days:), not a routine; "
+        "use playlist\n"
     )
     result = runner.invoke(cli, ["playlist", str(routine), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"{routine}:12:1: sections: this is a routine, not a weekly program (it has no days:); "
-        "use render\n"
+        f"{routine}:{sections}:1: sections: this is a routine, not a weekly program (it has no "
+        "days:); use render\n"
     )
     assert list(tmp_path.iterdir()) == []
 

@@ -19,6 +19,7 @@ from shipped import ROUTINES
 from audiocoach.cli import cli
 from audiocoach.ffmpeg import decode_pcm, measure_loudness
 from audiocoach.pace import PaceOptions
+from audiocoach.phrasebook import phrasebook_for
 from audiocoach.render import RenderSettings, Speaker, plan_timeline, render_timeline
 from audiocoach.routine import load_routine
 from audiocoach.speech.cache import CachedEngine, SpeechCache
@@ -221,7 +222,8 @@ def test_cold_cache_render_of_every_routine(
     assert result.exit_code == 0, result.output
     assert any(cache.rglob("*")), "the cold render filled the cache"
     chapters = read_chapters(out)
-    assert chapters[0][0] == "Intro" and chapters[-1][0] == "Finish"
+    book = phrasebook_for(load_routine(ROOT / "routines" / f"{name}.yaml").routine.language)
+    assert chapters[0][0] == book.say("label.intro") and chapters[-1][0] == book.say("label.finish")
     samples, rate = decode_pcm(out)
     assert abs(len(samples) * 1000 / rate - chapters[-1][2]) <= 50
 

@@ -1,4 +1,7 @@
-"""The five routines in ``routines/``: valid, faithful to their articles, and stable (golden).
+"""The routines in ``routines/``: valid, faithful to their articles, and stable (golden).
+
+The five English routines, and the German, Spanish and French translations of the yoga routine
+(their goldens pin the coach's words in those languages too).
 
 Faithfulness is checked against the articles' own numbers (moves, sets, reps, holds, sides, rests)
 written out here by hand, independent of the routine files. The golden timelines pin the whole
@@ -17,6 +20,7 @@ import pytest
 
 from audiocoach.estimate import estimator
 from audiocoach.pace import PaceOptions
+from audiocoach.phrasebook import phrasebook_for
 from audiocoach.routine import load_routine
 from audiocoach.schedule import schedule
 from audiocoach.timeline import Timeline
@@ -32,6 +36,8 @@ NAMES = [
     "upper-body-strength",
     "upper-body-power",
 ]
+#: The translations of a seed routine (tests/test_languages.py checks they match their source).
+TRANSLATIONS = ["upper-back-yoga-de", "upper-back-yoga-es", "upper-back-yoga-fr"]
 
 # Every exercise each article describes, in order, as a chapter title prefix.
 ARTICLE_MOVES = {
@@ -75,6 +81,19 @@ ARTICLE_MOVES = {
         "Bench Dip",
         "Benjamin's Burpee",
     ],
+    "upper-back-yoga-de": [
+        "Schulterrudern",
+        "Heuschrecke",
+        "Rumpfisolation in Bauchlage",
+        "Delfin",
+    ],
+    "upper-back-yoga-es": [
+        "Remo de hombros",
+        "Langosta",
+        "Aislamiento del core en el suelo",
+        "Delfín",
+    ],
+    "upper-back-yoga-fr": ["Tirage des épaules", "Sauterelle", "Gainage du dos au sol", "Dauphin"],
 }
 
 
@@ -87,20 +106,21 @@ def work(timeline: Timeline, exercise: str) -> list:
     return [p for p in timeline.phases if p.kind == "work" and p.exercise == exercise]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + TRANSLATIONS)
 def test_every_article_move_is_a_chapter_in_order(name: str) -> None:
     timeline = plan(name)
+    book = phrasebook_for(load_routine(ROUTINES / f"{name}.yaml").routine.language)
     titles = [c.title for c in timeline.chapters]
-    assert titles[0] == "Intro" and titles[-1] == "Finish"
+    assert titles[0] == book.say("label.intro") and titles[-1] == book.say("label.finish")
     seen = []
     for title in titles[1:-1]:
-        base = title.split(" (round")[0]
+        base = title.split(" (")[0]
         if base not in seen:
             seen.append(base)
     assert seen == ARTICLE_MOVES[name]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + TRANSLATIONS)
 def test_golden_timeline(name: str) -> None:
     timeline = plan(name)
     path = GOLDEN / f"{name}.json"
@@ -204,7 +224,7 @@ def test_power_sets_and_reps() -> None:
     assert dips.duration_ms == 10 * 3000
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + TRANSLATIONS)
 def test_pace_flags_change_every_routine(name: str) -> None:
     base = plan(name)
     assert plan(name, PaceOptions(pace=0.5)).duration_ms < base.duration_ms

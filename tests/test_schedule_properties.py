@@ -15,9 +15,10 @@ import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 from shipped import ROUTINES
-from strategies import pace_options, routine_dicts, speech_engines
+from strategies import pace_options, phrasebooks, routine_dicts, speech_engines
 
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Scale, resolve
+from audiocoach.phrasebook import Phrasebook, phrasebook_for
 from audiocoach.routine import Breath, Check, Exercise, Group, Routine, load_routine
 from audiocoach.schedule import ScheduleError, schedule
 from audiocoach.timeline import PHASE_KINDS, WORK_KINDS, Timeline
@@ -101,7 +102,10 @@ def occurrences(routine: Routine) -> int:
 # --- the invariants --------------------------------------------------------------------------
 
 
-def check_invariants(timeline: Timeline, routine: Routine, options: PaceOptions) -> None:
+def check_invariants(
+    timeline: Timeline, routine: Routine, options: PaceOptions, book: Phrasebook | None = None
+) -> None:
+    book = book or phrasebook_for(routine.language)
     phases = timeline.phases
     total = timeline.duration_ms
 
@@ -137,15 +141,17 @@ def check_invariants(timeline: Timeline, routine: Routine, options: PaceOptions)
             inside = {e.role for e in speech if p.start_ms <= e.at_ms < p.end_ms}
             assert not inside & {"announce", "step", "set", "side", "intro", "section", "say"}, p
 
-    # a countdown inside work ends on the work's last second
+    # a countdown inside work ends on the work's last second: each beat N whole seconds before
+    # the end says N in the coach's language ("one", "eins", "un"); a silent word leaves a gap
     for p in phases:
         if p.kind == "work":
             beats = [
                 e for e in speech if e.role == "countdown" and p.start_ms <= e.at_ms < p.end_ms
             ]
-            if beats:
-                assert beats[-1].text == "one"
-                assert p.end_ms - 1000 == beats[-1].at_ms
+            for beat in beats:
+                seconds_left, off_beat = divmod(p.end_ms - beat.at_ms, 1000)
+                assert off_beat == 0, beat
+                assert beat.text == book.say("count.countdown", n=seconds_left), beat
 
     # chapters: contiguous over [0, total], one per exercise occurrence plus intro and finish
     chapters = timeline.chapters
@@ -178,12 +184,14 @@ def acceptable_rejection(exc: ScheduleError) -> bool:
     return False
 
 
-@given(data=routine_dicts(), options=pace_options, speech_ms=speech_engines)
-def test_timing_rules_hold(data: dict[str, Any], options: PaceOptions, speech_ms) -> None:
-    note(f"routine: {data!r}")
+@given(data=routine_dicts(), options=pace_options, speech_ms=speech_engines, book=phrasebooks)
+def test_timing_rules_hold(
+    data: dict[str, Any], options: PaceOptions, speech_ms, book: Phrasebook
+) -> None:
+    note(f"routine: {data!r}, language: {book.language}")
     routine = Routine.model_validate(data)
     try:
-        timeline = schedule(routine, options, speech_ms)
+        timeline = schedule(routine, options, speech_ms, phrasebook=book)
     except ScheduleError as exc:
         kind = (
             "tempo" if "too fast" in exc.message else "breath" if "breath" in exc.message else "?"
@@ -192,7 +200,7 @@ def test_timing_rules_hold(data: dict[str, Any], options: PaceOptions, speech_ms
         assert acceptable_rejection(exc), exc.message
         return
     event(f"{len(timeline.phases) // 20 * 20}+ phases")
-    check_invariants(timeline, routine, options)
+    check_invariants(timeline, routine, options, book)
 
 
 @given(data=routine_dicts(), options=pace_options, speech_ms=speech_engines)

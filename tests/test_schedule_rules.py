@@ -9,10 +9,13 @@ from itertools import pairwise
 import pytest
 
 from audiocoach.pace import PaceOptions, Scale, parse_breath_flag, resolve
+from audiocoach.phrasebook import load_phrasebook
 from audiocoach.routine import Routine, validate_routine
 from audiocoach.schedule import ScheduleError, schedule
 from audiocoach.timeline import WORK_KINDS, Timeline
 from audiocoach.yamlsource import parse_source
+
+ENGLISH = load_phrasebook("en")
 
 
 def load(text: str) -> Routine:
@@ -289,7 +292,7 @@ def test_intro_and_outro(fake_speech) -> None:
     assert timeline.phases[-1].kind == "outro"
     intro = texts(timeline, role="intro")
     assert intro[0] == "Mixed."
-    minutes = round(timeline.duration_ms / 60_000)
+    minutes = (timeline.duration_ms + 30_000) // 60_000  # to the nearest minute, halves up
     assert re.search(rf"\bAbout {minutes} minutes\b", intro[1]), (intro, timeline.duration_ms)
     assert texts(timeline, role="outro")
     assert [e.tone for e in timeline.tones()][-1] == "finish"
@@ -324,6 +327,86 @@ def test_chapters_contiguous_one_per_occurrence(fake_speech) -> None:
     for chapter in chapters[1:-1]:
         first = next(p for p in timeline.phases if p.start_ms == chapter.start_ms)
         assert first.kind == "prepare"
+
+
+# --- the intro's spoken estimate (issue 9.4) ------------------------------------------------
+
+PLANK = """
+title: Plank
+blocks:
+  - exercise: Plank
+    duration: {seconds}s
+"""
+
+
+def _estimate_speech(lengths: dict[str, int]):
+    """Fake speech whose "About <figure>, ..." sentence lasts ``lengths[figure]`` ms."""
+
+    def speech(text: str) -> int:
+        for figure, ms in lengths.items():
+            if text.startswith(f"About {figure},"):
+                return ms
+        return 100 + 60 * len(text)
+
+    return speech
+
+
+def _estimate(timeline: Timeline) -> str:
+    return texts(timeline, role="intro")[1]
+
+
+def _bare_ms(seconds: int) -> int:
+    """The track's length with a silent estimate sentence."""
+    silent = {figure: 0 for figure in ("1 minute", "2 minutes")}
+    return plan(PLANK.format(seconds=seconds), _estimate_speech(silent)).duration_ms
+
+
+def test_a_1_47_routine_says_about_2_minutes(fake_speech) -> None:
+    """The field report: a 1:47 track said "About 110 seconds"; a listener expects 2 minutes."""
+    found = []
+    for seconds in range(60, 110):
+        timeline = plan(PLANK.format(seconds=seconds), fake_speech)
+        if 107_000 <= timeline.duration_ms < 108_000:  # plan's "Total 1:47"
+            found.append(timeline)
+    assert found
+    for timeline in found:
+        assert _estimate(timeline) == "About 2 minutes, 1 exercise."
+
+
+def test_the_estimate_is_the_rounded_length_of_the_track_that_says_it() -> None:
+    """Swept across the 50 s / 1 minute and 1 / 2 minute edges, the figure is always right."""
+    speech = _estimate_speech({"1 minute": 1500, "2 minutes": 1500, "50 seconds": 1500})
+    said = set()
+    for seconds in range(30, 100):
+        timeline = plan(PLANK.format(seconds=seconds), speech)
+        figure = ENGLISH.about(timeline.duration_ms)
+        assert _estimate(timeline) == f"About {figure}, 1 exercise.", timeline.duration_ms
+        said.add(figure)
+    assert {"50 seconds", "1 minute", "2 minutes"} <= said
+
+
+def test_the_sentences_own_length_cannot_flip_the_estimate() -> None:
+    """Saying "1 minute" takes the track over 1:30, saying "2 minutes" keeps it under.
+
+    No figure is then right about the track that says it; the schedule still settles, on the
+    same answer every time: the larger, and the track is within one sentence of its edge.
+    """
+    seconds = next(s for s in range(40, 100) if 86_000 <= _bare_ms(s) <= 89_000)
+    routine = load(PLANK.format(seconds=seconds))
+    speech = _estimate_speech({"1 minute": 5000, "2 minutes": 200})
+    first = schedule(routine, None, speech)
+    assert _estimate(first) == "About 2 minutes, 1 exercise."
+    assert 90_000 - 5000 < first.duration_ms < 90_000  # 1:2x, within a sentence of the edge
+    assert schedule(routine, None, speech) == first
+
+
+def test_of_two_right_figures_the_smaller_is_said() -> None:
+    """A long "2 minutes" sentence would make itself true too; the track's own length wins."""
+    seconds = next(s for s in range(40, 100) if 86_000 <= _bare_ms(s) <= 89_000)
+    routine = load(PLANK.format(seconds=seconds))
+    timeline = schedule(routine, None, _estimate_speech({"1 minute": 200, "2 minutes": 5000}))
+    assert _estimate(timeline) == "About 1 minute, 1 exercise."
+    assert timeline.duration_ms < 90_000
 
 
 # --- pace ---------------------------------------------------------------------------------------
@@ -504,7 +587,7 @@ def test_breath_phase_too_short_to_say_is_rejected() -> None:
     with pytest.raises(ScheduleError) as info:
         schedule(routine, PaceOptions(breath=parse_breath_flag("1:1")), slow_speech)
     message = info.value.message
-    assert "too short to say 'inhale'" in message
+    assert "a 1s inhale is too short to say 'Inhale.'" in message
     assert "--breath" in message
     need = float(re.search(r"at least (\d+(?:\.\d+)?)s", message).group(1))
     assert need * 1000 >= slow_speech("Inhale.")

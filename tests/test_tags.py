@@ -1,18 +1,22 @@
-"""Tags and chapters: ID3v2.4 with CHAP/CTOC for MP3, Vorbis comments for Ogg and FLAC."""
+"""Tags and chapters: ID3v2.4 CHAP/CTOC (MP3, WAV), Vorbis comments, MP4 chapters, WAV cues."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from audio_helpers import decode, demo, render
 from mutagen.id3 import ID3, CTOCFlags
+from mutagen.oggopus import OggOpus
 
 from audiocoach.encode import encode
 from audiocoach.errors import AudiocoachError
+from audiocoach.ffmpeg import run_ffmpeg
 from audiocoach.mix import mix_chunks, total_frames
 from audiocoach.tags import TrackInfo, read_chapters, read_tags, write_tags
 from audiocoach.timeline import Chapter
+from audiocoach.wavchunks import CuePoint, read_cues
 
 
 @pytest.fixture(scope="module")
@@ -110,16 +114,82 @@ def test_wav_carries_id3_with_chapters(tmp_path: Path) -> None:
     assert read_tags(out)["TIT2"] == "Wave"
 
 
-def test_m4a_gets_tags_but_no_chapters(tmp_path: Path) -> None:
+def test_m4a_gets_tags_and_chapters(tmp_path: Path) -> None:
     from mutagen.mp4 import MP4
 
     timeline, clips = demo(3000)
     out = tmp_path / "x.m4a"
     encode(mix_chunks(timeline, clips), out)
-    write_tags(out, TrackInfo("Apple", track=1, track_total=2, chapters=(Chapter("A", 0, 900),)))
+    chapters = (Chapter("A", 0, 900), Chapter("B", 900, 3000))
+    written = write_tags(out, TrackInfo("Apple", track=1, track_total=2, chapters=chapters))
     assert MP4(out).tags["\xa9nam"] == ["Apple"]
     assert MP4(out).tags["trkn"] == [(1, 2)]
-    assert read_chapters(out) == []
+    assert [c[:2] for c in read_chapters(out)] == [("A", 0), ("B", 900)] == [c[:2] for c in written]
+
+
+def test_m4a_chapters_are_remuxed_without_touching_the_audio(tmp_path: Path) -> None:
+    """Titles with ffmetadata's special characters survive; a title longer than Nero chpl's
+    255 bytes is cut at a character boundary (a cut letter would make the file unreadable to
+    mutagen); retagging replaces the chapters, and the audio decodes to the same samples."""
+    timeline, clips = demo(3000)
+    plain, tagged = tmp_path / "plain.m4a", tmp_path / "tagged.m4a"
+    for path in (plain, tagged):
+        encode(mix_chunks(timeline, clips), path)
+    long = "Ü" * 200
+    tricky = "a=b;c#d\\e\nnext line"
+    chapters = (Chapter(tricky, 0, 1234), Chapter(long, 1234, 2000), Chapter("End", 2000, 3000))
+    write_tags(tagged, TrackInfo("T", length_ms=3000, chapters=chapters))
+    titles = [t for t, _, _ in read_chapters(tagged)]
+    assert titles == [tricky, "Ü" * 127, "End"]
+    assert len(titles[1].encode("utf-8")) == 254
+    assert np.array_equal(decode(plain), decode(tagged))
+    write_tags(tagged, TrackInfo("T", length_ms=3000, chapters=(Chapter("Only", 0, 3000),)))
+    assert [c[:2] for c in read_chapters(tagged)] == [("Only", 0)]
+    write_tags(tagged, TrackInfo("T", length_ms=3000))
+    assert read_chapters(tagged) == []
+    assert np.array_equal(decode(plain), decode(tagged))
+
+
+def test_vorbis_chapters_another_tool_wrote_are_read(tmp_path: Path) -> None:
+    """ffmpeg numbers Vorbis-comment chapters from CHAPTER000 (in Opus); others from 001.
+
+    (The start is under half a second past the second on purpose: ffmpeg's writer rounds the
+    seconds to nearest, so it would write a start at 0.7 s as 00:00:01.700.)"""
+    out = tmp_path / "ffmpeg.opus"
+    listing = tmp_path / "chapters.txt"
+    listing.write_text(
+        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=250\ntitle=Zero\n"
+        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=250\nEND=2000\ntitle=Één\n",
+        encoding="utf-8",
+    )
+    run_ffmpeg(
+        [
+            *("-f", "lavfi", "-t", "2", "-i", "anullsrc=r=48000:cl=mono", "-i", str(listing)),
+            *("-map", "0:a", "-map_chapters", "1", "-c:a", "libopus", str(out)),
+        ]
+    )
+    assert "CHAPTER000" in {k.upper() for k, _ in OggOpus(out).tags}
+    assert [c[:2] for c in read_chapters(out)] == [("Zero", 0), ("Één", 250)]
+
+
+def test_wav_retagging_replaces_its_chunks_and_keeps_the_rest(tmp_path: Path) -> None:
+    from mutagen.wave import WAVE
+
+    out = tmp_path / "x.wav"
+    encode(iter([b"\1\0" * 44100]), out)
+    audio = out.read_bytes()
+    first = (Chapter("Un", 0, 400), Chapter("Deux – ½", 400, 1000))
+    write_tags(out, TrackInfo("One", length_ms=1000, chapters=first))
+    write_tags(out, TrackInfo("Two", length_ms=1000, chapters=(Chapter("Seul", 0, 1000),)))
+    assert read_chapters(out) == [("Seul", 0, 1000)]
+    assert read_cues(out) == [CuePoint(0, "Seul")]
+    assert read_tags(out)["TIT2"] == "Two"
+    assert WAVE(out).info.length == 1.0
+    data = out.read_bytes()
+    assert data.count(b"cue ") == 1 and data.count(b"adtl") == 1 and data.count(b"id3 ") == 1
+    # the audio chunks are as ffmpeg wrote them, and the RIFF size is the file's
+    assert data[12 : len(audio)] == audio[12:]
+    assert int.from_bytes(data[4:8], "little") == len(data) - 8
 
 
 def test_tagging_a_non_audio_file_is_one_clear_error(tmp_path: Path) -> None:

@@ -14,8 +14,11 @@ import pytest
 from shipped import ALL_FILES
 
 from audiocoach.cli import cli
-from audiocoach.errors import InputError
-from audiocoach.routine import load_routine
+from audiocoach.errors import InputError, Issue
+from audiocoach.program import is_program, program_from
+from audiocoach.routine import load_routine, validate_routine
+from audiocoach.suggest import closest
+from audiocoach.yamlsource import read_source
 
 BAD_DIR = Path(__file__).parent / "bad"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
@@ -203,3 +206,221 @@ def test_did_you_mean_inside_supersets_and_breathe(write_routine) -> None:
         f"{path}:7:9: blocks[0].exercises[0].tempp: unknown key 'tempp'; did you mean 'tempo'?",
         f"{path}:11:7: blocks[1].breathe.inhal: unknown key 'inhal'; did you mean 'inhale'?",
     ]
+
+
+# --- did you mean: the key the typo is nearest, counting a swap of two letters as one edit ---
+
+#: where the typo stands: (routine or program text with {key}, the dotted path before the key)
+PLACES: dict[str, tuple[str, str]] = {
+    "block": ("title: T\nblocks:\n  - exercise: Row\n    {key}: 4\n    reps: 5\n", "blocks[0]"),
+    "pace": ("title: T\npace:\n  {key}: 4\nblocks: [{{say: hi}}]\n", "pace"),
+    "superset": (
+        "title: T\nblocks:\n  - superset: S\n    {key}: 4\n"
+        "    exercises: [{{exercise: A, reps: 5}}]\n",
+        "blocks[0]",
+    ),
+    "superset-exercise": (
+        "title: T\nblocks:\n  - superset: S\n    exercises:\n      - exercise: A\n"
+        "        duration: 30s\n        {key}: 4\n",
+        "blocks[0].exercises[0]",
+    ),
+    "program": ("title: W\n{key}: 4\ndays: {{mon: tiny.yaml}}\n", ""),
+    "day": ("title: W\ndays:\n  mon:\n    routine: tiny.yaml\n    {key}: 4\n", "days.mon"),
+    "day-pace": (
+        "title: W\ndays:\n  mon:\n    routine: tiny.yaml\n    pace: {{{key}: 4}}\n",
+        "days.mon.pace",
+    ),
+    "progression": (
+        "title: W\ndays: {{mon: tiny.yaml}}\nprogression:\n  - every: 1\n    {key}: 4\n",
+        "progression[0]",
+    ),
+}
+
+#: (place, typo, the key meant): swaps, a letter missing, a letter extra, case
+TYPOS = [
+    ("block", "rpes", "reps"),  # the field report: difflib said 'rest'
+    ("block", "sest", "sets"),
+    ("block", "tmepo", "tempo"),
+    ("block", "stpes", "steps"),
+    ("block", "cuse", "cues"),
+    ("block", "goa", "goal"),
+    ("block", "durtion", "duration"),
+    ("block", "alternat", "alternate"),
+    ("block", "repss", "reps"),
+    ("block", "breathss", "breaths"),
+    ("block", "Reps", "reps"),
+    ("block", "SIDES", "sides"),
+    ("pace", "rset", "rest"),
+    ("pace", "brath", "breath"),
+    ("pace", "rep_temop", "rep_tempo"),
+    ("pace", "speech_sped", "speech_speed"),
+    ("pace", "countdonw", "countdown"),
+    ("pace", "Hold", "hold"),
+    ("superset", "rounsd", "rounds"),
+    ("superset", "rest_betwen", "rest_between"),
+    ("superset", "Rounds", "rounds"),
+    ("superset-exercise", "rpes", "reps"),
+    ("superset-exercise", "cuess", "cues"),
+    ("program", "wekes", "weeks"),
+    ("program", "titel", "title"),
+    ("program", "progresion", "progression"),
+    ("program", "Weeks", "weeks"),
+    ("day", "rotuine", "routine"),
+    ("day", "pcae", "pace"),
+    ("day-pace", "rset", "rest"),
+    ("day-pace", "stpes", "steps"),
+    ("day-pace", "rep_tmepo", "rep_tempo"),
+    ("progression", "hodls", "holds"),
+    ("progression", "rests", None),  # a real key: no typo (and every: 1, rests: 4 is fine)
+    ("progression", "breahts", "breaths"),
+    ("progression", "delaod", "deload"),
+    ("progression", "routine", "routines"),
+    ("progression", "Sets", "sets"),
+]
+
+
+def issues_of(tmp_path: Path, text: str) -> list[Issue]:
+    """Every issue in a routine or program file (one named ``tiny.yaml`` routine is beside it)."""
+    (tmp_path / "tiny.yaml").write_text(
+        "title: Tiny\nblocks:\n  - exercise: Plank\n    duration: 20s\n", encoding="utf-8"
+    )
+    path = tmp_path / "file.yaml"
+    path.write_text(text, encoding="utf-8")
+    source = read_source(path)
+    try:
+        program_from(source) if is_program(source) else validate_routine(source)
+    except InputError as exc:
+        return list(exc.issues)
+    return []
+
+
+@pytest.mark.parametrize(("place", "typo", "meant"), TYPOS, ids=[f"{p}-{t}" for p, t, _ in TYPOS])
+def test_did_you_mean_finds_the_key_meant(
+    tmp_path: Path, place: str, typo: str, meant: str | None
+) -> None:
+    template, parent = PLACES[place]
+    issues = issues_of(tmp_path, template.format(key=typo))
+    if meant is None:
+        assert not any("unknown key" in i.message for i in issues), issues
+        return
+    path = f"{parent}.{typo}" if parent else typo
+    (issue,) = [i for i in issues if i.path == path]
+    assert issue.message == f"unknown key {typo!r}; did you mean {meant!r}?"
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("teu", "tue"),  # a swap beats a changed letter (thu)
+        ("mno", "mon"),
+        ("thrusday", "thursday"),
+        ("wendesday", "wednesday"),
+        ("frday", "friday"),
+        ("satrday", "saturday"),
+        ("sunn", "sun"),
+        ("mondayy", "monday"),
+        ("weds", "wed"),
+        ("Frii", "fri"),
+    ],
+)
+def test_did_you_mean_a_day(tmp_path: Path, typo: str, meant: str) -> None:
+    issues = issues_of(tmp_path, f"title: W\ndays:\n  mon: tiny.yaml\n  {typo}: tiny.yaml\n")
+    (issue,) = issues
+    assert issue.path == f"days.{typo}"
+    assert issue.message == f"unknown day {typo!r}; did you mean {meant!r}?"
+
+
+@pytest.mark.parametrize(
+    ("first_key", "meant"),
+    [
+        ("rets", "rest"),
+        ("exercize", "exercise"),
+        ("Exercise", "exercise"),
+        ("sya", "say"),
+        ("supreset", "superset"),
+        ("circiut", "circuit"),
+        ("chekc", "check"),
+    ],
+)
+def test_did_you_mean_a_block_kind(tmp_path: Path, first_key: str, meant: str) -> None:
+    (issue,) = issues_of(tmp_path, f"title: T\nblocks:\n  - {first_key}: Plank\n")
+    assert issue.message.endswith(f"did you mean {meant!r}?"), issue.message
+
+
+@pytest.mark.parametrize(
+    ("typo", "message"),
+    [
+        ("inhael", "did you mean 'inhale'?"),
+        ("hold_ot", "did you mean 'hold_out'?"),
+        ("Exhale", "did you mean 'exhale'?"),
+        ("pause", "use inhale, hold, exhale, hold_out"),
+    ],
+)
+def test_did_you_mean_a_breath_phase(tmp_path: Path, typo: str, message: str) -> None:
+    text = (
+        "title: T\nblocks:\n  - exercise: Box\n    breaths: 3\n"
+        f"    breath: {{inhale: 4s, exhale: 4s, {typo}: 2s}}\n"
+    )
+    (issue,) = issues_of(tmp_path, text)
+    assert issue.path == "blocks[0].breath"
+    assert issue.message == f"unknown breath key {typo!r}; {message}"
+
+
+@pytest.mark.parametrize("key", ["colour", "x", "durationnnnn", "zzzz"])
+def test_no_suggestion_for_a_key_nothing_like_any(tmp_path: Path, key: str) -> None:
+    text = f"title: T\nblocks:\n  - exercise: Row\n    reps: 5\n    {key}: 1\n"
+    (issue,) = issues_of(tmp_path, text)
+    assert issue.message.startswith(f"unknown key {key!r}; allowed here: exercise, duration")
+
+
+def test_closest_ranks_by_edits_counting_a_swap_as_one() -> None:
+    assert closest("rpes", ["rest", "reps"]) == "reps"
+    assert closest("rpes", ["reps", "rest"]) == "reps"
+    assert closest("Reps", ["rest", "reps"]) == "reps"
+    assert closest("rest", ["rest", "reps"]) is None  # itself is no suggestion; reps is 2 edits
+    assert closest("xyz", ["rest", "reps"]) is None
+    assert closest("", ["rest"]) is None
+    assert closest("progresion", ["progression", "weeks"]) == "progression"
+
+
+def _slips(key: str) -> set[str]:
+    """Every one-slip typo of ``key``: a letter dropped, doubled, swapped with the next; case."""
+    out = {key.capitalize(), key.upper()}
+    for i in range(len(key)):
+        out.add(key[:i] + key[i + 1 :])
+        out.add(key[:i] + key[i] + key[i:])
+        if i + 1 < len(key):
+            out.add(key[:i] + key[i + 1] + key[i] + key[i + 2 :])
+    return out - {key, ""}
+
+
+def _allowed_keys() -> dict[str, list[str]]:
+    from audiocoach.program import _DAY_ALIASES, Day, DayPace, Program, Rule
+    from audiocoach.routine import Breathe, Check, Exercise, Group, Pace, Rest, Routine, Section
+
+    models = (Routine, Pace, Section, Exercise, Breathe, Rest, Check, Group, Program, Day, DayPace)
+    places = {m.__name__: list(m.model_fields) for m in (*models, Rule)}
+    places["days"] = list(_DAY_ALIASES)
+    return places
+
+
+def test_every_one_slip_typo_of_every_key_finds_it_unless_another_is_as_near() -> None:
+    from rapidfuzz.distance import OSA
+
+    checked = 0
+    for place, keys in _allowed_keys().items():
+        for key in keys:
+            for typo in _slips(key):
+                if typo.lower() in {k.lower() for k in keys} - {key}:
+                    continue  # the slip spells another key
+                suggested = closest(typo, keys)
+                nearest = min(OSA.distance(typo.lower(), k) for k in keys if k != typo)
+                tied = [k for k in keys if OSA.distance(typo.lower(), k) == nearest]
+                assert suggested == key or (suggested in tied and key in tied), (
+                    place,
+                    typo,
+                    key,
+                    suggested,
+                )
+                checked += 1
+    assert checked > 1000

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from audiocoach.errors import AudiocoachError
 from audiocoach.speech.base import Engine
 from audiocoach.speech.engines import engine_names
 from audiocoach.speech.engines import make_engine as _make_named
@@ -40,8 +41,16 @@ class SpeechSettings:
 def make_engine(settings: SpeechSettings, *, lang: str = "en", speed: float = 1.0) -> Engine:
     """The engine ``settings`` names, speaking ``lang`` at ``speed`` times normal.
 
-    Raises ``AudiocoachError`` (one line) for an unknown engine or voice.
+    A regional tag falls back to its language when the engine has no voice for the region
+    (``de-AT`` speaks with espeak's ``de``), as the phrasebook does. Raises ``AudiocoachError``
+    (one line) for an unknown engine or voice.
     """
-    return _make_named(
-        settings.engine or "espeak", voice=settings.voice, speed=speed, lang=lang, tld=settings.tld
-    )
+    engine = settings.engine or "espeak"
+    tag = lang.strip().replace("_", "-")
+    primary = tag.split("-")[0].lower()
+    try:
+        return _make_named(engine, voice=settings.voice, speed=speed, lang=tag, tld=settings.tld)
+    except AudiocoachError:
+        if settings.voice is not None or primary == tag.lower():
+            raise
+    return _make_named(engine, voice=None, speed=speed, lang=primary, tld=settings.tld)

@@ -7,7 +7,8 @@ near-miss programs (``days:``) and near misses through the command line.
 
 Every input ends in one of two ways: a timeline that keeps every timing rule
 (``check_invariants``, shared with the scheduler's property tests), or validation messages, each
-with its file, a line inside the file and one line of text. Never any other exception.
+with its file, a line inside the file and one line of text. Never any other exception. Whatever
+the model accepts, the editor schema (``audiocoach schema``) accepts too.
 
 The quick CI profile runs a few hundred documents in a few seconds; ``HYPOTHESIS_PROFILE=thorough``
 runs forty times as many.
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -41,6 +43,7 @@ from audiocoach.program import is_program, program_from
 from audiocoach.render import plan_timeline
 from audiocoach.routine import Routine, RoutineFile, validate_routine
 from audiocoach.schedule import schedule
+from audiocoach.schema import json_schema
 from audiocoach.timeline import Timeline
 from audiocoach.yamlsource import parse_source
 
@@ -55,6 +58,15 @@ LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.+)$"
 ACCEPTABLE_REFUSALS = ("too fast to say the count", "too short to say", "at most 12 hours")
 
 TALLY: dict[str, Counter[str]] = {}
+SCHEMAS = {kind: jsonschema.Draft7Validator(json_schema(kind)) for kind in ("routine", "program")}
+
+
+def check_schema_accepts(data: Any, kind: str = "routine") -> None:
+    """What the model accepted, the editor schema must accept too (it may refuse less)."""
+    errors = [
+        f"{list(e.absolute_path)}: {e.message[:200]}" for e in SCHEMAS[kind].iter_errors(data)
+    ]
+    assert not errors, errors
 
 
 def fake_speech_ms(text: str) -> int:
@@ -83,6 +95,7 @@ def run(raw: bytes, speech_ms=fake_speech_ms) -> tuple[Routine, Timeline] | Inpu
     try:
         source = parse_source(raw, NAME)
         rf = RoutineFile(validate_routine(source), source)
+        check_schema_accepts(source.data)
         return rf.routine, plan_timeline(rf, PaceOptions(), speech_ms)
     except InputError as exc:
         return exc
@@ -274,9 +287,22 @@ def _typo(draw: st.DrawFn, key: str) -> str:
     return key + " "
 
 
+def _plain(node: Any) -> Any:
+    """Loaded data as plain Python values (a number that remembers its text as the number)."""
+    if isinstance(node, dict):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(value) for value in node]
+    if isinstance(node, int) and not isinstance(node, bool):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
 #: The shipped routines as a person wrote them: the commonest base for a near miss (and much
 #: cheaper to draw than a generated routine).
-SHIPPED_DATA = [parse_source(p.read_bytes(), p.name).data for p in SHIPPED_ROUTINES]
+SHIPPED_DATA = [_plain(parse_source(p.read_bytes(), p.name).data) for p in SHIPPED_ROUTINES]
 bases = st.one_of(*[st.sampled_from(SHIPPED_DATA)] * 4, routine_dicts())
 
 
@@ -482,6 +508,7 @@ def test_near_miss_programs(program_dir: Path, data: Any, style: str) -> None:
             if not is_program(source):
                 return "not a program"
             pf = program_from(source)
+            check_schema_accepts(source.data, "program")
             tracks = list(pf.tracks(range(1, pf.program.weeks + 1)))
             for track in tracks:
                 plan_timeline(pf.routines[track.day], track.pace, estimator(), track.routine)

@@ -94,17 +94,30 @@ PROGRAMS: dict[str, tuple[str, int, str]] = {
     "no-days-at-all": ("title: W\ndays: {}\n", 1, "every day is a rest day"),
     # a bare "off" is YAML's false: still a rest day, as the word says
     "every-day-rest": ("title: W\ndays: {mon: rest, tue: off, sun: rest day}\n", 1, "rest day"),
-    "a-number-for-a-day": ("title: W\ndays:\n  1: tiny.yaml\n", 3, "must be a name"),
+    # a key is a name as written: 1 is the day '1', which is no day
+    "a-number-for-a-day": ("title: W\ndays:\n  1: tiny.yaml\n", 3, "unknown day '1'"),
+    "a-list-for-a-day": ("title: W\ndays:\n  ? [mon, tue]\n  : tiny.yaml\n", 3, "must be a name"),
     "a-day-that-is-not": ("title: W\ndays: {funday: tiny.yaml}\n", 2, "unknown day 'funday'"),
     "a-day-twice": ("title: W\ndays:\n  mon: tiny.yaml\n  Monday: tiny.yaml\n", 4, "twice"),
     "weeks-1e309": ("title: W\nweeks: 1e309\ndays: {mon: tiny.yaml}\n", 2, "whole number"),
     "weeks-1.0e+309": ("title: W\nweeks: 1.0e+309\ndays: {mon: tiny.yaml}\n", 2, "got inf"),
     "weeks-nan": ("title: W\nweeks: .nan\ndays: {mon: tiny.yaml}\n", 2, "got nan"),
-    "weeks-minus-zero": ("title: W\nweeks: -0\ndays: {mon: tiny.yaml}\n", 2, "at least 1"),
+    "weeks-minus-zero": (
+        "title: W\nweeks: -0\ndays: {mon: tiny.yaml}\n",
+        2,
+        "from 1 to 52 (got 0)",
+    ),
+    # pydantic's int once read true as week 1
+    "weeks-true": ("title: W\nweeks: yes\ndays: {mon: tiny.yaml}\n", 2, "whole number of weeks"),
+    "week-list-true": (
+        "title: W\ndays: {mon: tiny.yaml}\nprogression: [{weeks: [true], deload: 0.7}]\n",
+        3,
+        "whole number of weeks",
+    ),
     "weeks-for-centuries": (
         "title: W\nweeks: 99999999999999999999\ndays: {mon: tiny.yaml}\n",
         2,
-        "at most 52",
+        "from 1 to 52",
     ),
     "weeks-in-words": ("title: W\nweeks: four\ndays: {mon: tiny.yaml}\n", 2, "whole number"),
     "progression-a-number": (

@@ -40,7 +40,7 @@ CASES: list[tuple[str, str, str]] = [
     ("step", "Rest 5–10 min between rounds", "Rest five to ten minutes between rounds"),
     ("step", "3 × 8-12 reps", "three sets of eight to twelve reps"),
     ("step", "Hold 1m30s, then 45 sec", "Hold one minute thirty seconds, then forty-five seconds"),
-    ("step", "Set 2/3: 20°, 2.5 kg", "Set two of three: twenty degrees, two point five kilograms"),
+    ("step", "Set 2/3: 20°, 2.5 kg", "Set two of three: twenty degrees, two and a half kilos"),
     ("cue", "💪 Push hard 🔥", "Push hard"),
     ("step", '<speak>Breathe <break time="3s"/> out</speak>', "Breathe out"),
     ("step", '<prosody rate="x-slow">Slowly</prosody> now', "Slowly now"),
@@ -224,3 +224,49 @@ def test_espeak_never_fails_on_raw_or_cleaned_text(text: str) -> None:
     spoken = speakable(text)
     if spoken:
         assert engine.synthesize(spoken).duration_ms > 0
+
+
+# --- other languages: read in their own words, spoken by their own voice ----------------------
+
+#: language, text as typed in a routine of that language, what that language's espeak voice gets
+LANGUAGE_CASES = [
+    (
+        "de",
+        "3 Sätze mit 10 Wiederholungen, 2 Minuten Pause 💪",
+        "drei Sätze mit zehn Wiederholungen, zwei Minuten Pause",
+    ),
+    (
+        "de",
+        "<b>3x10</b> KH-Rudern, 30 Sek. halten",
+        "drei Sätze mit zehn Kurzhantel-Rudern, dreißig Sekunden halten",
+    ),
+    ("es", "3x10 sentadillas\u200b, 1½ min de descanso", "tres series de diez sentadillas"),
+    ("es", "21 repeticiones 🔥", "veintiuna repeticiones"),
+    ("fr", "3 séries de 10 répétitions, 2 min de récup", "trois séries de dix répétitions"),
+    ("fr", "1/2 squat\x1b[1m, 1re série", "demi-squat, première série"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "spoken"), LANGUAGE_CASES)
+def test_text_in_another_language_reaches_its_espeak_voice_in_its_words(
+    lang: str, text: str, spoken: str
+) -> None:
+    heard = speakable(text, lang=lang)
+    assert spoken in heard
+    assert_fit_for_the_engine(heard)
+    assert speakable(heard, lang=lang) == heard
+    clip = EspeakEngine(voice=lang).synthesize(heard)
+    # espeak at 175 words a minute: several words take well over a second.
+    assert clip.duration_ms > 1000, heard
+
+
+@settings(max_examples=BUDGET, deadline=None)
+@given(
+    lang=st.sampled_from(["de", "es", "fr", "it"]),
+    text=st.lists(odd_pieces, min_size=1, max_size=12).map("".join),
+)
+def test_odd_text_in_any_language_is_clean_and_spoken(lang: str, text: str) -> None:
+    spoken = speakable(text, lang=lang)
+    if spoken:
+        assert_fit_for_the_engine(spoken)
+        assert EspeakEngine(voice=lang).synthesize(spoken).duration_ms > 0

@@ -1,0 +1,229 @@
+"""English, as a coach reads a workout card aloud.
+
+"3x10" is "three sets of ten", "4x400m" "four times four hundred meters", "1/2 kneeling" "half
+kneeling", "3/4 squat" "three-quarter squat", "90/90 hip switch" "ninety-ninety hip switch",
+"10/side" "ten per side", "DB row" "dumbbell row", "Rest 2m" two minutes but "Sprint 20m" twenty
+meters (the movement says which "m" is meant).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from audiocoach.reading.core import START, CoachReading, Rule, Unit, words
+
+_SECOND = Unit("second", "seconds")
+_MINUTE = Unit("minute", "minutes")
+_HOUR = Unit("hour", "hours")
+_METER = Unit("meter", "meters")
+_KILO = Unit("kilo", "kilos")
+_POUND = Unit("pound", "pounds")
+_YARD = Unit("yard", "yards")
+_MILE = Unit("mile", "miles")
+
+
+class English(CoachReading):
+    decimal_marks = "."
+    units: ClassVar = {
+        "ms": Unit("millisecond", "milliseconds"),
+        "s": _SECOND,
+        "sec": _SECOND,
+        "secs": _SECOND,
+        "min": _MINUTE,
+        "mins": _MINUTE,
+        "h": _HOUR,
+        "hr": _HOUR,
+        "hrs": _HOUR,
+        "m": _METER,  # or minutes: see m_means_minutes
+        "km": Unit("kilometer", "kilometers"),
+        "mi": _MILE,
+        "yd": _YARD,
+        "yds": _YARD,
+        "ft": Unit("foot", "feet"),
+        "cm": Unit("centimeter", "centimeters"),
+        "mm": Unit("millimeter", "millimeters"),
+        "kg": _KILO,
+        "kgs": _KILO,
+        "lb": _POUND,
+        "lbs": _POUND,
+        "cal": Unit("calorie", "calories"),
+        "kcal": Unit("kilocalorie", "kilocalories"),
+        "bpm": Unit("beat per minute", "beats per minute"),
+        "rpm": Unit("revolution per minute", "revolutions per minute"),
+        "°c": Unit("degree Celsius", "degrees Celsius"),
+        "°f": Unit("degree Fahrenheit", "degrees Fahrenheit"),
+        "°": Unit("degree", "degrees"),
+        "%": Unit("percent", "percent"),
+    }
+    dotted_units = frozenset(words("sec secs min mins hr hrs lb lbs yd yds ft mi"))
+    m_is_minutes_by_default = True
+    # Loaded or short-distance moves are measured in meters; "Rest 2m" and "Hold 1m" are minutes.
+    distance_context = frozenset(
+        words(
+            "sprint sprints carry carries crawl crawls lunge lunges shuttle shuttles sled drag "
+            "drags push bound bounds skip skips shuffle shuffles backpedal farmer farmers "
+            "farmer's suitcase stride strides dash dashes swim hill hills bear"
+        )
+    )
+    time_context = frozenset(
+        words(
+            "rest hold holds plank wait recover recovery pause break breathe stretch cap amrap "
+            "emom every for easy jog within"
+        )
+    )
+    # What workout cards and running plans abbreviate (exact case, whole words).
+    abbreviations: ClassVar = {
+        "DB": "dumbbell",
+        "DBs": "dumbbells",
+        "KB": "kettlebell",
+        "KBs": "kettlebells",
+        "BB": "barbell",
+        "BW": "bodyweight",
+        "RDL": "Romanian deadlift",
+        "RDLs": "Romanian deadlifts",
+        "SLDL": "single-leg deadlift",
+        "SL": "single-leg",
+        "SA": "single-arm",
+        "OH": "overhead",
+        "OHP": "overhead press",
+        "BOR": "bent-over row",
+        "TGU": "Turkish get-up",
+        "TGUs": "Turkish get-ups",
+        "KBS": "kettlebell swings",
+        "HSPU": "handstand push-ups",
+        "T2B": "toes to bar",
+        "DU": "double-under",
+        "DUs": "double-unders",
+        "AMRAP": "as many reps as possible",
+        "EMOM": "every minute on the minute",
+        "E2MOM": "every two minutes on the minute",
+        "RPE": "R P E",
+        "RIR": "reps in reserve",
+        "TUT": "time under tension",
+        "PB": "personal best",
+        "PR": "personal record",
+        "WU": "warm-up",
+        "CD": "cool-down",
+        "MP": "marathon pace",
+        "HMP": "half-marathon pace",
+        "VO2": "V O two",
+        "VO2max": "V O two max",
+        "e.g.": "for example",
+        "i.e.": "that is",
+        "approx.": "about",
+        "vs.": "versus",
+        "vs": "versus",
+        "w/": "with",
+        "w/o": "without",
+        "b/w": "between",
+        "ea.": "each",
+        "alt.": "alternating",
+        "e/s": "each side",
+        "E/S": "each side",
+        "L/R": "left and right",
+        "R/L": "right and left",
+    }
+    counters = frozenset(
+        words(
+            "set sets round rounds rep reps week weeks day days exercise step lap interval block "
+            "circuit part phase stage session workout station rung"
+        )
+    )
+    per_nouns = frozenset(
+        words("side leg arm hand round lap minute second hour day week rep set mile kilometer")
+    )
+    year_words_before = frozenset(words("in since from until till by circa"))
+    _fraction_function_words = frozenset(words("of the a an and or to in on at for with"))
+
+    def extra_rules(self) -> Iterable[Rule]:
+        yield re.compile(r"(?<=[0-9]) ?ea(?!\w)\.?"), " each"
+        yield re.compile(r"(?<!\w)Z([1-5])(?!\w)"), r" zone \1 "
+        yield re.compile(START + r"([0-9]{1,3})\s?RMs?(?!\w)"), r" \1-rep max "  # 1RM
+        yield re.compile(START + r"([0-9]{1,3}(?:\.[0-9])?)\s?(?:\"|″|'')(?![\w'])"), self._inches
+
+    def _inches(self, match: re.Match[str]) -> str:
+        value = match.group(1)
+        return f" {self.say(value)} {'inches' if self.plural(value) else 'inch'} "
+
+    def times_many(self, count: str) -> str:
+        return f"{self.say(count)} times"
+
+    def sets(self, count: str, each: str, after: str) -> str:
+        # Digits stay digits for the later rules: "3x8-12" is three sets of eight to twelve.
+        return f" {count} {'set' if count == '1' else 'sets'} of {each}"
+
+    def intervals(self, count: str) -> str:
+        return f"{self.say(count)} times"
+
+    def times_after(self, count: str) -> str:
+        return f"times {self.say(count)}"
+
+    def times_before(self, count: str) -> str:
+        return {"1": "once", "2": "twice"}.get(count) or f"{self.say(count)} times"
+
+    def fraction(self, n: int, d: int, next_word: str) -> tuple[str, bool]:
+        name = {2: "half", 4: "quarter"}.get(d) or self.ordinal(d)
+        names = {2: "halves", 4: "quarters"}.get(d) or name + "s"
+        key = next_word.lower()
+        measure = self._measure(key)
+        if measure:  # half a mile, half an hour, three quarters of a mile
+            article = "an" if measure[0] in "aeiou" or measure.startswith("hour") else "a"
+            if n == 1 and d == 2:
+                return f"half {article} {measure}", True
+            amount = f"a {name}" if n == 1 else f"{self.num(n)} {names}"
+            return f"{amount} of {article} {measure}", True
+        if key == "of":
+            return ("half" if d == 2 else self._alone(n, name, names)), False
+        if next_word and key not in self._fraction_function_words:
+            # Before a move or position it describes: half kneeling, three-quarter squat.
+            if d == 2:
+                return "half", False
+            if d == 4:
+                return ("quarter" if n == 1 else f"{self.num(n)}-quarter"), False
+            return (f"one-{name}" if n == 1 else f"{self.num(n)}-{names}"), False
+        return self._alone(n, name, names), False
+
+    def _alone(self, n: int, name: str, names: str) -> str:
+        return f"one {name}" if n == 1 else f"{self.num(n)} {names}"
+
+    def _measure(self, key: str) -> str | None:
+        """The singular noun of a unit of measure named by ``key`` ("mi", "miles"), or None."""
+        if key in ("%", "°"):
+            return None
+        unit = self.units.get(key)
+        if unit is None:
+            unit = next((u for u in self.units.values() if key in (u.one, u.many)), None)
+        if unit is None or unit.one.startswith(("degree", "percent")):
+            return None
+        return unit.one
+
+    def time_of_day_rules(self) -> Iterable[Rule]:
+        yield (
+            re.compile(START + r"([0-9]{1,2})(?::([0-5][0-9]))?\s?([ap])\.?m\b\.?", re.IGNORECASE),
+            self._time_of_day,
+        )
+
+    def _time_of_day(self, match: re.Match[str]) -> str:
+        hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3).lower()
+        if minute == 0:
+            spoken_minute = ""
+        elif minute < 10:
+            spoken_minute = f" oh {self.num(minute)}"
+        else:
+            spoken_minute = f" {self.num(minute)}"
+        return f" {self.num(hour)}{spoken_minute} {half} m "
+
+    def ordinal_rules(self) -> Iterable[Rule]:
+        yield (
+            re.compile(START + r"([0-9]{1,15})(st|nd|rd|th)(?!\w)", re.IGNORECASE),
+            lambda m: f" {self.ordinal(int(m.group(1)))} ",
+        )
+
+    def pace(self, minutes: int, seconds: int) -> str:
+        """ "4:30/km" is "four thirty per kilometer"; "5:00/mi" "five minutes per mile"."""
+        if not seconds:
+            return self.unit_words(str(minutes), self.units["min"])
+        spoken = f" oh {self.num(seconds)}" if seconds < 10 else f" {self.num(seconds)}"
+        return f"{self.num(minutes)}{spoken}"
