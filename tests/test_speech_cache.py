@@ -396,6 +396,7 @@ def test_each_clip_is_analysed_once_when_synthesized_and_stored_beside_it(
             SpeechAnalysis.from_bytes(found[1], clip.frames) or pytest.fail(text),
             analyse_speech(clip),
         )
+    (tmp_path / f"{'0' * 64}.song").write_bytes(b"a song's measurement (music.SongStore)")
     assert SpeechCache(tmp_path).clear() == len(PHRASES)
     assert list(tmp_path.iterdir()) == []
 

@@ -64,6 +64,9 @@ _ANALYSIS_MAGIC = b"ACAN"
 # magic, layout version, reserved, sha256 of the clip's PCM, sha256 of the analysis bytes
 _ANALYSIS_HEADER = struct.Struct("<4sHH32s32s")
 _ANALYSIS_LAYOUT = 1
+#: Files kept beside the clips and cleared with them: their analyses, and the music's
+#: measurements (``music.SongStore`` keeps them in the same folder).
+_BESIDE = (ANALYSIS_SUFFIX, ".song")
 
 
 def default_cache_dir() -> Path:
@@ -268,9 +271,9 @@ class SpeechCache:
             return []
 
     def stats(self) -> tuple[int, int]:
-        """(entries, bytes) on disk: the clips, and the bytes of clips and analyses."""
+        """(entries, bytes) on disk: the clips, and the bytes of everything the cache keeps."""
         count = size = 0
-        for entry in self._entries((_SUFFIX, ANALYSIS_SUFFIX)):
+        for entry in self._entries((_SUFFIX, *_BESIDE)):
             try:
                 size += entry.stat(follow_symlinks=False).st_size
                 count += entry.name.endswith(_SUFFIX)
@@ -279,9 +282,10 @@ class SpeechCache:
         return count, size
 
     def clear(self) -> int:
-        """Delete every entry, analyses and abandoned temps; return how many clips went."""
+        """Delete every entry, what is kept beside them and abandoned temps; return how many
+        clips went."""
         removed = 0
-        for entry in self._entries((_SUFFIX, ANALYSIS_SUFFIX)):
+        for entry in self._entries((_SUFFIX, *_BESIDE)):
             try:
                 os.unlink(entry.path)
                 removed += entry.name.endswith(_SUFFIX)
