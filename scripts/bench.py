@@ -536,15 +536,15 @@ MUSIC_SONGS = 6
 MUSIC_SONG_S = 240
 
 
-def _make_song(path: Path, index: int) -> None:
+def _make_song(path: Path, index: int, seconds: int = MUSIC_SONG_S) -> None:
     from audiocoach.ffmpeg import ffmpeg_exe
 
     root = 196 * 2 ** (index / 12)
     notes = [root, root * 2 ** (4 / 12), root * 2 ** (7 / 12)]
     inputs: list[str] = []
     for f in notes:
-        inputs += ["-f", "lavfi", "-i", f"sine=f={f:.2f}:d={MUSIC_SONG_S}"]
-    inputs += ["-f", "lavfi", "-i", f"anoisesrc=d={MUSIC_SONG_S}:c=pink:a=0.08:s={index + 1}"]
+        inputs += ["-f", "lavfi", "-i", f"sine=f={f:.2f}:d={seconds}"]
+    inputs += ["-f", "lavfi", "-i", f"anoisesrc=d={seconds}:c=pink:a=0.08:s={index + 1}"]
     graph = "amix=inputs=4,aformat=channel_layouts=stereo,extrastereo=m=1.5,volume=2"
     subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs,
@@ -563,10 +563,11 @@ def _child_prepare_music(spec: Json) -> Json:
 
     folder = Path(spec["songs"])
     folder.mkdir(exist_ok=True)
+    seconds = int(spec["song_s"])
     for i in range(MUSIC_SONGS):
         path = folder / f"{i + 1:02d} song.mp3"
         if not path.exists():
-            _make_song(path, i)
+            _make_song(path, i, seconds)
     data = json.loads(Path(spec["routine"]).read_text(encoding="utf-8"))
     rf = _routine_file(data)
     speakers = _speakers(spec["cache_dir"])
@@ -585,7 +586,7 @@ def _child_prepare_music(spec: Json) -> Json:
             frames += len(chunk) // 4
     return {
         "songs": len(find_songs(folder)),
-        "song_minutes": MUSIC_SONGS * MUSIC_SONG_S / 60,
+        "song_minutes": MUSIC_SONGS * seconds / 60,
         "channels": track_channels(soundtrack, False),
         "first_measure_s": t1 - t0,
         "planned_ms": planned.timeline.duration_ms,
@@ -662,6 +663,8 @@ class Bench:
     ffmpeg_rss: bool = True
     #: weeks of the shipped program for the playlist section; None: a small synthetic program
     playlist_weeks: str | None = "1-2"
+    #: length of each song the music section makes (``--quick``: a minute)
+    music_song_s: int = 240
     #: a smoke test: the voice section scores a few phrases of one routine
     quick: bool = False
     #: results of the sections run so far, so a later section can compare with an earlier one
@@ -1215,6 +1218,7 @@ def section_music(bench: Bench) -> Result:
                 "routine": str(bench.path(minutes, "routine.json")),
                 "raw": str(raw),
                 "bitrate": BITRATE,
+                "song_s": bench.music_song_s,
             },
         )
         spec = {
@@ -1557,6 +1561,7 @@ def run(args: argparse.Namespace) -> tuple[Json, list[str]]:
             verbose=not args.quiet,
             ffmpeg_rss=args.ffmpeg_rss,
             playlist_weeks=None if args.quick else args.playlist_weeks,
+            music_song_s=60 if args.quick else MUSIC_SONG_S,
             quick=args.quick,
         )
         for name, section in SECTIONS.items():
