@@ -45,6 +45,9 @@ __all__ = ["DEFAULT_WINDOW_MS", "SIDE_PAN", "mix_chunks", "pan_gains", "total_fr
 #: Window length: long enough that per-window overhead vanishes, short enough that a window is
 #: under a megabyte (5 s of 16-bit mono is 441 kB).
 DEFAULT_WINDOW_MS = 5_000
+#: The longest window of the stereo (or music) mix, which works in float32: 8 bytes a frame, and a
+#: few buffers of it at once (the music, the peak guard's look-ahead, the PCM for the encoder).
+FLOAT_WINDOW_MS = 2_500
 
 
 def total_frames(timeline: Timeline) -> int:
@@ -86,7 +89,8 @@ def mix_chunks(
 
     With ``levels`` (from ``loudness.plan.plan_gain``) the planned, gain-applied clips are mixed,
     and the music of ``levels.bed`` under them; without, the clips as given (``clips`` for speech
-    by text, ``tone_clips`` for tones), at unity gain. ``channels`` 1 gives mono; 2 gives
+    by text, ``tone_clips`` for tones), at unity gain (windows of at most ``FLOAT_WINDOW_MS``
+    with music or in stereo). ``channels`` 1 gives mono; 2 gives
     interleaved stereo with the cues in the centre (constant power, so the plan's loudness holds)
     or, with ``pan_sides``, the cues of one-sided work toward that side (``SIDE_PAN``).
     Clips are checked before this returns; a clip's samples are fetched when it first sounds.
@@ -107,6 +111,7 @@ def mix_chunks(
     if channels == 1 and bed is None:
         places = [(p.start, p.key) for p in placements(timeline)]
         return _windows(places, source, frames, window)
+    window = min(window, frame_of(FLOAT_WINDOW_MS))
     gains = _pans(timeline, pan_sides) if channels == 2 else None
     music = guard = None
     if bed is not None:
@@ -198,7 +203,7 @@ def _float_windows(
     upcoming = iter(zip(places, pans, strict=True))
     pending = next(upcoming, None)
     active: list[tuple[int, np.ndarray, tuple[float, float]]] = []
-    silence = np.zeros((window, channels), dtype=np.float32)
+    silence = np.zeros((window if music is None else 0, channels), dtype=np.float32)
     middle = np.float32(centre[0])
     try:
         for w0 in range(0, frames, window):
