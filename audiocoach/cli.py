@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any, TypeVar
 import click
 
 from audiocoach import __version__
+from audiocoach.bed import DEFAULT_MUSIC_LEVEL_DB
+from audiocoach.ducking import DEFAULT_DUCK_DB
 from audiocoach.durations import clock, format_duration
 from audiocoach.encode import output_format
 from audiocoach.errors import AudiocoachError, InputError
@@ -42,6 +45,7 @@ from audiocoach.program import (
 )
 from audiocoach.render import RenderSettings, Speakers, plan_routine, render_routine
 from audiocoach.routine import RoutineFile, load_routine, validate_routine
+from audiocoach.soundtrack import MusicOptions
 from audiocoach.speech.cache import SpeechCache
 from audiocoach.speech.registry import SpeechSettings, engine_names
 from audiocoach.timeline import Timeline
@@ -180,6 +184,81 @@ def speech_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def music_options(func: F) -> F:
+    """The music under the coach, shared by ``render`` and ``playlist``."""
+    options = [
+        click.option(
+            "--music",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Music under the whole track: an audio file, a folder of them, or an "
+            ".m3u/.m3u8 playlist (over the routine's and the day's music:).",
+        ),
+        click.option("--no-music", is_flag=True, help="No music, whatever the files say."),
+        click.option(
+            "--shuffle",
+            is_flag=False,
+            flag_value="random",
+            default=None,
+            metavar="[SEED]",
+            help="Shuffle the songs; the same SEED gives the same order again.",
+        ),
+        click.option(
+            "--duck",
+            "duck_db",
+            type=click.FloatRange(0, 40),
+            default=DEFAULT_DUCK_DB,
+            show_default=True,
+            metavar="DB",
+            help="How far the music goes down while the coach speaks.",
+        ),
+        click.option(
+            "--music-level",
+            "music_level_db",
+            type=click.FloatRange(-40, 0),
+            default=DEFAULT_MUSIC_LEVEL_DB,
+            show_default=True,
+            metavar="DB",
+            help="The music's loudness against the voice's when nothing is said.",
+        ),
+        click.option(
+            "--pan-sides",
+            is_flag=True,
+            help="Stereo, with the cues of one-sided work toward that ear (left side, left ear).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _music_from(kwargs: dict[str, Any]) -> MusicOptions:
+    source, off = kwargs.pop("music"), kwargs.pop("no_music")
+    shuffle = kwargs.pop("shuffle")
+    if source is not None and off:
+        raise click.UsageError("give --music or --no-music, not both")
+    if shuffle == "random":
+        shuffle = secrets.randbelow(1_000_000)
+        click.echo(
+            f"shuffle: seed {shuffle} (--shuffle {shuffle} plays this order again)", err=True
+        )
+    elif shuffle is not None:
+        if not shuffle.strip().isdigit():
+            raise click.BadParameter(
+                f"a seed is a whole number, e.g. --shuffle 7 (got {shuffle!r})",
+                param_hint="'--shuffle'",
+            )
+        shuffle = int(shuffle)
+    return MusicOptions(
+        source=source,
+        off=off,
+        shuffle=shuffle,
+        duck_db=kwargs.pop("duck_db"),
+        level_db=kwargs.pop("music_level_db"),
+        pan_sides=kwargs.pop("pan_sides"),
+    )
 
 
 def _warn(message: str) -> None:
@@ -383,6 +462,7 @@ def format_plan(timeline: Timeline) -> str:
 )
 @pace_options
 @speech_options
+@music_options
 @click.option("--bitrate", default="128k", show_default=True, help="Bitrate of lossy formats.")
 @click.option("--sample-rate", type=click.IntRange(8000, 48000), default=44100, show_default=True)
 @click.option("--transcript", is_flag=True, help="Also write .lrc and .vtt of what is said.")
@@ -408,6 +488,7 @@ def render(
     """Render a routine to a voice-guided audio file with chapters."""
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
+    music = _music_from(kwargs)
     lang = kwargs.pop("lang")
     out = output or Path(routine.name).with_suffix(".mp3")
     try:
@@ -420,6 +501,7 @@ def render(
         sample_rate=sample_rate,
         transcript=transcript,
         timeline_json=timeline_json,
+        music=music,
         chapters_json=chapters_json,
     )
     with _Bars(quiet) as bars:
@@ -561,6 +643,7 @@ def _format_program(
 @click.option("--weeks", default=None, help="Which weeks: 2 or 1-4 (default: all).")
 @pace_options
 @speech_options
+@music_options
 @click.option("--bitrate", default="128k", show_default=True, help="Bitrate of the MP3s.")
 @click.option(
     "-j",
@@ -587,6 +670,7 @@ def playlist(
     """
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
+    music = _music_from(kwargs)
     lang = kwargs.pop("lang")
     pf = load_program(program)
     tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
@@ -606,7 +690,7 @@ def playlist(
             out_dir,
             speech=speech,
             lang=lang,
-            settings=RenderSettings(bitrate=bitrate),
+            settings=RenderSettings(bitrate=bitrate, music=music),
             jobs=jobs,
             on_done=on_done,
             on_plan=on_plan,

@@ -1,6 +1,7 @@
 """Encoding: PCM chunks in, a finished audio file out, all or nothing.
 
-ffmpeg runs as a child process reading raw PCM on stdin (``-f s16le -ar 44100 -ac 1 -i pipe:0``).
+ffmpeg runs as a child process reading raw PCM on stdin (``-f s16le -ar 44100 -ac 1 -i pipe:0``;
+``-ac 2`` and interleaved frames for a stereo mix, the file stereo too).
 The chunk iterator (normally ``mix.mix_chunks``) is pulled in the writing loop, so the next window
 is mixed while ffmpeg, in its own process, encodes the previous one: on two cores mixing and
 encoding overlap without any thread of ours. The pipe is enlarged (Linux) so ffmpeg has a few
@@ -93,15 +94,22 @@ def output_format(path: str | os.PathLike[str], fmt: str | None = None) -> Outpu
 
 
 def _ffmpeg_args(
-    exe: str, spec: OutputFormat, target: Path, *, bitrate: str, rate: int, input_rate: int
+    exe: str,
+    spec: OutputFormat,
+    target: Path,
+    *,
+    bitrate: str,
+    rate: int,
+    input_rate: int,
+    channels: int = 1,
 ) -> list[str]:
     args = [exe, "-hide_banner", "-nostdin", "-loglevel", "error"]
-    args += ["-f", "s16le", "-ar", str(input_rate), "-ac", "1", "-i", "pipe:0"]
+    args += ["-f", "s16le", "-ar", str(input_rate), "-ac", str(channels), "-i", "pipe:0"]
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
     args += list(spec.codec)
     if spec.lossy:
         args += ["-b:a", bitrate]
-    args += ["-ar", str(rate), "-ac", "1", "-f", spec.muxer, "-y", str(target)]
+    args += ["-ar", str(rate), "-ac", str(channels), "-f", spec.muxer, "-y", str(target)]
     return args
 
 
@@ -128,8 +136,10 @@ def encode(
     finalize: Callable[[Path], None] | None = None,
     input_rate: int = SAMPLE_RATE,
     ffmpeg: str | None = None,
+    channels: int = 1,
 ) -> None:
-    """Encode s16le mono PCM ``chunks`` (at ``input_rate``) into ``out``, atomically.
+    """Encode s16le PCM ``chunks`` (at ``input_rate``; mono, or ``channels`` interleaved) into
+    ``out``, atomically.
 
     ``fmt`` defaults to the extension of ``out`` (mp3, ogg, opus, m4a, wav, flac). ``bitrate``
     applies to lossy formats; ``sample_rate`` is the file's rate (Opus, which cannot store
@@ -141,6 +151,8 @@ def encode(
     """
     target = Path(out)
     spec = output_format(target, fmt)
+    if channels not in (1, 2):
+        raise AudiocoachError(f"audio is written mono or stereo, not {channels} channels")
     if not isinstance(sample_rate, int) or sample_rate <= 0:
         raise AudiocoachError(f"sample rate must be a positive number of Hz, got {sample_rate!r}")
     rate = sample_rate if spec.rates is None or sample_rate in spec.rates else spec.fallback_rate
@@ -150,11 +162,19 @@ def encode(
     try:
         with atomic_path(target) as temp:
             fed = _run(
-                _ffmpeg_args(exe, spec, temp, bitrate=bitrate, rate=rate, input_rate=input_rate),
+                _ffmpeg_args(
+                    exe,
+                    spec,
+                    temp,
+                    bitrate=bitrate,
+                    rate=rate,
+                    input_rate=input_rate,
+                    channels=channels,
+                ),
                 chunks,
                 what=f"encoding {target.name}",
                 progress=progress,
-                input_rate=input_rate,
+                input_rate=input_rate * channels,  # samples a second, for progress in ms
             )
             if fed and temp.stat().st_size == 0:
                 # an ffmpeg that says it succeeded but wrote nothing must not replace a good file

@@ -19,15 +19,19 @@ The total is ``frame_of(duration_ms)`` frames; anything scheduled past the end i
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
 from audiocoach.errors import AudiocoachError
-from audiocoach.loudness import (
+from audiocoach.loudness.dynamics import PeakGuard
+from audiocoach.loudness.levels import (
     ClipKey,
     MixLevels,
     ToneSource,
+    event_key,
     frame_of,
     placements,
     resolve_clips,
@@ -36,11 +40,14 @@ from audiocoach.speech.base import Clip
 from audiocoach.timeline import Timeline
 from audiocoach.tones import tone_clip
 
-__all__ = ["DEFAULT_WINDOW_MS", "mix_chunks", "total_frames"]
+__all__ = ["DEFAULT_WINDOW_MS", "SIDE_PAN", "mix_chunks", "pan_gains", "total_frames"]
 
 #: Window length: long enough that per-window overhead vanishes, short enough that a window is
 #: under a megabyte (5 s of 16-bit mono is 441 kB).
 DEFAULT_WINDOW_MS = 5_000
+#: The longest window of the stereo (or music) mix, which works in float32: 8 bytes a frame, and a
+#: few buffers of it at once (the music, the peak guard's look-ahead, the PCM for the encoder).
+FLOAT_WINDOW_MS = 2_500
 
 
 def total_frames(timeline: Timeline) -> int:
@@ -75,19 +82,43 @@ def mix_chunks(
     *,
     window_ms: int = DEFAULT_WINDOW_MS,
     tone_clips: ToneSource = tone_clip,
+    channels: int = 1,
+    pan_sides: bool = False,
 ) -> Iterator[bytes]:
-    """Yield the track as s16le mono PCM at 44.1 kHz, ``window_ms`` at a time, in time order.
+    """Yield the track as s16le PCM at 44.1 kHz, ``window_ms`` at a time, in time order.
 
-    With ``levels`` (from ``loudness.plan_gain``) the planned, gain-applied clips are mixed;
-    without, the clips as given (``clips`` for speech by text, ``tone_clips`` for tones), at
-    unity gain.
+    With ``levels`` (from ``loudness.plan.plan_gain``) the planned, gain-applied clips are mixed,
+    and the music of ``levels.bed`` under them; without, the clips as given (``clips`` for speech
+    by text, ``tone_clips`` for tones), at unity gain (windows of at most ``FLOAT_WINDOW_MS``
+    with music or in stereo). ``channels`` 1 gives mono; 2 gives
+    interleaved stereo with the cues in the centre (constant power, so the plan's loudness holds)
+    or, with ``pan_sides``, the cues of one-sided work toward that side (``SIDE_PAN``).
     Clips are checked before this returns; a clip's samples are fetched when it first sounds.
     """
     if window_ms <= 0:
         raise AudiocoachError(f"mix window must be positive, got {window_ms} ms")
+    if channels not in (1, 2):
+        raise AudiocoachError(f"the mix is mono or stereo, not {channels} channels")
+    bed = levels.bed if levels is not None else None
+    if bed is not None and bed.channels != channels:
+        raise AudiocoachError(
+            f"the music is laid for {bed.channels} channels, the mix has {channels}"
+        )
+    if pan_sides and channels != 2:
+        raise AudiocoachError("cues can only be moved to one side in a stereo mix")
     source = _source(timeline, clips, levels, tone_clips)
-    places = [(p.start, p.key) for p in placements(timeline)]
-    return _windows(places, source, total_frames(timeline), max(1, frame_of(window_ms)))
+    frames, window = total_frames(timeline), max(1, frame_of(window_ms))
+    if channels == 1 and bed is None:
+        places = [(p.start, p.key) for p in placements(timeline)]
+        return _windows(places, source, frames, window)
+    window = min(window, frame_of(FLOAT_WINDOW_MS))
+    gains = _pans(timeline, pan_sides) if channels == 2 else None
+    music = guard = None
+    if bed is not None:
+        assert levels is not None
+        music = bed.windows(window, 10 ** (levels.gain_db / 20))
+        guard = PeakGuard(32768 * 10 ** (levels.predicted_peak_dbtp / 20))
+    return _float_windows(timeline, source, frames, window, channels, gains, music, guard)
 
 
 def _windows(
@@ -119,3 +150,101 @@ def _windows(
         active = still
         np.clip(buf, -32768, 32767, out=buf)
         yield buf.astype("<i2").tobytes()
+
+
+#: Where ``--pan-sides`` puts the cues of one-sided work: 60 % of the way to that side, with a
+#: constant-power law (left 0.95, right 0.31: about 10 dB apart), so they lean clearly into one
+#: ear without leaving the other, and keep the loudness they have in the centre.
+SIDE_PAN = 0.6
+_SIDES = {"left": -1.0, "right": 1.0}
+
+
+def pan_gains(position: float) -> tuple[float, float]:
+    """(left, right) amplitude for a pan ``position`` from -1 (left) through 0 to 1 (right),
+    constant power (left**2 + right**2 == 1: the centre is -3 dB in each channel)."""
+    angle = (min(1.0, max(-1.0, position)) + 1) * math.pi / 4
+    return math.cos(angle), math.sin(angle)
+
+
+def _pans(timeline: Timeline, pan_sides: bool) -> list[tuple[float, float]]:
+    """Per sounding event, in ``placements`` order: its (left, right) gains."""
+    centre = pan_gains(0.0)
+    starts = [phase.start_ms for phase in timeline.phases]
+    out: list[tuple[int, tuple[float, float]]] = []
+    for event in timeline.events:
+        if event_key(event) is None:
+            continue
+        gains = centre
+        if pan_sides:
+            i = bisect.bisect_right(starts, event.at_ms) - 1
+            side = (timeline.phases[i].side or "").strip().lower() if i >= 0 else ""
+            if side in _SIDES and event.at_ms < timeline.phases[i].end_ms:
+                gains = pan_gains(_SIDES[side] * SIDE_PAN)
+        out.append((frame_of(event.at_ms), gains))
+    out.sort(key=lambda item: item[0])  # stable: the order of ``placements``
+    return [gains for _, gains in out]
+
+
+def _float_windows(
+    timeline: Timeline,
+    source: Callable[[ClipKey], np.ndarray],
+    frames: int,
+    window: int,
+    channels: int,
+    gains: list[tuple[float, float]] | None,
+    music: Iterator[np.ndarray] | None,
+    guard: PeakGuard | None,
+) -> Iterator[bytes]:
+    """Windows mixed in floats: the music (or silence), the cues added at their pan, any peak the
+    plan could only bound (the music's) held under the ceiling by ``guard``, then rounded."""
+    places = placements(timeline)
+    pans = gains or [(1.0, 1.0)] * len(places)
+    centre = pan_gains(0.0) if channels == 2 else (1.0, 1.0)
+    upcoming = iter(zip(places, pans, strict=True))
+    pending = next(upcoming, None)
+    active: list[tuple[int, np.ndarray, tuple[float, float]]] = []
+    silence = np.zeros((window if music is None else 0, channels), dtype=np.float32)
+    middle = np.float32(centre[0])
+    try:
+        for w0 in range(0, frames, window):
+            w1 = min(frames, w0 + window)
+            n = w1 - w0
+            if music is not None:
+                out = next(music)
+            else:
+                out = silence[:n]
+                out.fill(0.0)
+            while pending is not None and pending[0].start < w1:
+                active.append((pending[0].start, source(pending[0].key), pending[1]))
+                pending = next(upcoming, None)
+            still: list[tuple[int, np.ndarray, tuple[float, float]]] = []
+            for start, samples, (left, right) in active:
+                end = start + len(samples)
+                lo, hi = max(start, w0), min(end, w1)
+                if hi > lo:  # only where the cue sounds: cues cover a small part of the track
+                    part = samples[lo - start : hi - start]
+                    if (left, right) == centre:
+                        out[lo - w0 : hi - w0] += (part * middle)[:, None]
+                    else:
+                        out[lo - w0 : hi - w0, 0] += part * np.float32(left)
+                        out[lo - w0 : hi - w0, 1] += part * np.float32(right)
+                if end > w1:
+                    still.append((start, samples, (left, right)))
+            active = still
+            if guard is None:
+                yield _pcm(out)
+            elif (ready := guard.push(out)) is not None:
+                yield _pcm(ready)
+        if guard is not None and (last := guard.flush()) is not None:
+            yield _pcm(last)
+    finally:
+        close = getattr(music, "close", None)
+        if close is not None:
+            close()
+
+
+def _pcm(samples: np.ndarray) -> bytes:
+    """Float samples in int16 units, rounded and saturated: s16le bytes, channels interleaved."""
+    np.rint(samples, out=samples)
+    np.clip(samples, -32768, 32767, out=samples)
+    return samples.astype("<i2").tobytes()

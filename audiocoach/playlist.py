@@ -34,9 +34,11 @@ from audiocoach.render import (
     estimated_timeline,
     make_speaker,
     render_routine,
+    song_store,
     track_language,
 )
 from audiocoach.routine import RoutineFile
+from audiocoach.soundtrack import prepare_soundtrack
 from audiocoach.speech.registry import SpeechSettings
 
 MANIFEST = "manifest.json"
@@ -103,9 +105,10 @@ def track_tags(pf: ProgramFile, track: Track, weeks_total: int) -> dict[str, obj
     }
 
 
-def track_key(track: Track, speech_identity: str, settings: RenderSettings) -> str:
-    """Everything that shapes a track's bytes, hashed."""
+def track_key(track: Track, speech_identity: str, settings: RenderSettings, music: str = "") -> str:
+    """Everything that shapes a track's bytes, hashed (``music``: its songs' digests)."""
     payload = {
+        "music": music,
         "version": __version__,
         "routine": track.routine.model_dump(mode="json"),
         "pace": repr(track.pace),
@@ -129,6 +132,7 @@ def _render_job(job: Job) -> Done:
             job.settings,
             routine=job.track.routine,
             lang=job.lang,
+            day_music=job.track.music,
         )
         timeline = rendered.timeline
         identity = f"{timeline.engine} {timeline.voice} {timeline.language}"
@@ -190,6 +194,41 @@ def check_schedulable(pf: ProgramFile, tracks: Iterable[Track]) -> list[int]:
     return lengths
 
 
+def check_music(
+    pf: ProgramFile, tracks: Iterable[Track], settings: RenderSettings, speech: SpeechSettings
+) -> dict[str, str]:
+    """Every day's music must be usable before any track is rendered (bad input writes nothing).
+
+    Returns, per day, a digest of the songs it plays (for the track keys: new songs in a music
+    folder render the day again). Raises ``InputError`` with every problem of every day.
+    """
+    out: dict[str, str] = {}
+    issues: list[Issue] = []
+    texts: list[str] = []
+    for track in tracks:
+        if track.day in out:
+            continue
+        try:
+            soundtrack = prepare_soundtrack(
+                pf.routines[track.day],
+                settings.music,
+                routine=track.routine,
+                day=track.music,
+                store=song_store(speech),
+            )
+        except InputError as exc:
+            issues += exc.issues
+            texts += [] if exc.issues else [exc.text]
+            out[track.day] = ""
+            continue
+        out[track.day] = soundtrack.digest() if soundtrack is not None else ""
+    if texts:  # --music names one source for every day: say its problems once
+        raise InputError(texts[0])
+    if issues:
+        raise InputError(sorted(set(issues), key=lambda i: (i.file, i.line, i.col)))
+    return out
+
+
 def render_program(
     pf: ProgramFile,
     tracks: list[Track],
@@ -204,6 +243,7 @@ def render_program(
 ) -> Outcome:
     """Render what changed, update the manifest and (if all succeeded) the playlists."""
     lengths = check_schedulable(pf, tracks)
+    music = check_music(pf, tracks, settings, speech)
     check_writable(out_dir)
     cleanup_stale_temps(out_dir)
     identities: dict[tuple[str, float], str] = {}
@@ -217,6 +257,9 @@ def render_program(
         tags = track_tags(pf, track, weeks_total)
         # every track gets its Podcasting 2.0 chapters file
         job_settings = replace(settings, tags=tags, chapters_json=True)
+        if settings.music.shuffle is not None:  # each day its own order, the same on every run
+            seed = settings.music.shuffle * 1000 + track.week * 10 + track.number
+            job_settings = replace(job_settings, music=replace(settings.music, shuffle=seed))
         voice = (
             track_language(track.routine, lang),
             resolve(track.routine.pace, track.pace).speech_speed,
@@ -225,7 +268,7 @@ def render_program(
             engine = make_speaker(speech, language=voice[0], speed=voice[1]).engine
             identities[voice] = engine.identity()
         identity = identities[voice]
-        key = track_key(track, identity, job_settings)
+        key = track_key(track, identity, job_settings, music[track.day])
         rel = out.relative_to(out_dir).as_posix()
         entry = entries.get(rel)
         if (

@@ -47,6 +47,8 @@ from audiocoach.routine import (
     Exercise,
     Group,
     Language,
+    Music,
+    MusicSource,
     Name,
     Rest,
     Routine,
@@ -153,6 +155,7 @@ class Day(_Model):
         str, Field(min_length=1), BeforeValidator(as_text), WithJsonSchema(schema.text(None))
     ]
     pace: DayPace = DayPace()
+    music: Music | None = None  # the day's music, in place of the routine's own
     #: This day's language, over the routine's own ``language:``.
     language: Language | None = None
 
@@ -276,6 +279,7 @@ class Track:
     routine: Routine
     pace: PaceOptions
     change: Change
+    music: MusicSource | None = None  # the day's own music, if the program gives one
 
     @property
     def stem(self) -> str:
@@ -340,6 +344,13 @@ class ProgramFile:
                     routine=routine,
                     pace=layer(plan.pace.options(), cli),
                     change=change,
+                    music=None
+                    if plan.music is None
+                    else MusicSource(
+                        plan.music,
+                        self.path.parent,
+                        self.source.issue(("days", self.day_keys[day], "music"), ""),
+                    ),
                 )
 
 

@@ -8,7 +8,8 @@ functions. The order is the design's data flow::
     routine + pace --resolve--> settings (speech speed, language)
     speech settings --make_engine--> engine --Speaker--> clip lengths
     routine + settings + clip lengths --schedule--> Timeline --voiced--> Timeline (+ spoken text)
-    Timeline + clips --plan_gain, mix, encode, tag--> file (+ sidecars)
+    routine + day + --music --prepare_soundtrack--> songs, measured (before any speech is made)
+    Timeline + clips (+ songs laid under it, ducked) --plan_gain, mix, encode, tag--> file
 
 ``Speaker`` is the bridge between the pure scheduler and the speech engine: the scheduler asks it
 how long a phrase is, and it answers with the real clip's length (synthesizing through the cache),
@@ -27,13 +28,16 @@ from audiocoach.errors import InputError
 from audiocoach.estimate import estimator
 from audiocoach.loudness import plan_gain
 from audiocoach.mix import mix_chunks
+from audiocoach.music import SongStore
 from audiocoach.pace import PaceOptions, Settings, resolve
 from audiocoach.phrasebook import Phrasebook, phrasebook_for
-from audiocoach.routine import Routine, RoutineFile
+from audiocoach.routine import MusicSource, Routine, RoutineFile
 from audiocoach.schedule import ScheduleError, SpeechMs, schedule
 from audiocoach.sidecars import write_chapters_json, write_lrc, write_timeline_json, write_vtt
+from audiocoach.soundtrack import MusicOptions, Soundtrack, prepare_soundtrack
 from audiocoach.speech.base import Clip, Engine
 from audiocoach.speech.batch import synthesize_all
+from audiocoach.speech.cache import SpeechCache
 from audiocoach.speech.registry import SpeechSettings, cached_engine
 from audiocoach.speech.text import speakable
 from audiocoach.tags import ChapterMark, TrackInfo, write_tags
@@ -254,6 +258,7 @@ class RenderSettings:
     timeline_json: bool = False
     chapters_json: bool = False
     tags: dict[str, object] = field(default_factory=dict)
+    music: MusicOptions = field(default_factory=MusicOptions)
 
 
 @dataclass(frozen=True)
@@ -266,16 +271,37 @@ class Rendered:
 
 
 def mixed_pcm(
-    timeline: Timeline, speaker: Speaker, *, fmt: str = "mp3", bitrate: str = "128k"
+    timeline: Timeline,
+    speaker: Speaker,
+    *,
+    fmt: str = "mp3",
+    bitrate: str = "128k",
+    soundtrack: Soundtrack | None = None,
+    pan_sides: bool = False,
 ) -> Iterator[bytes]:
     """The track's PCM, window by window, exactly as the encoder receives it.
 
-    Signed 16-bit little-endian at ``SAMPLE_RATE``. The loudness plan is made first (it allows for
-    the codec ``fmt`` at ``bitrate``), then windows are mixed lazily as the consumer pulls them.
+    Signed 16-bit little-endian at ``SAMPLE_RATE``, interleaved where the track is stereo
+    (``track_channels``). The loudness plan is made first (it allows for the codec ``fmt`` at
+    ``bitrate``, and for the music of ``soundtrack`` laid under the timeline), then windows are
+    mixed lazily as the consumer pulls them.
     """
     clips = speaker.clips_for(timeline)
-    levels = plan_gain(timeline, clips, fmt=fmt, bitrate=bitrate)
-    return mix_chunks(timeline, clips, levels)
+    bed = soundtrack.lay(timeline) if soundtrack is not None else None
+    levels = plan_gain(timeline, clips, fmt=fmt, bitrate=bitrate, bed=bed)
+    channels = track_channels(soundtrack, pan_sides)
+    return mix_chunks(timeline, clips, levels, channels=channels, pan_sides=pan_sides)
+
+
+def track_channels(soundtrack: Soundtrack | None, pan_sides: bool) -> int:
+    """2 for a track with stereo music or side panning, else 1 (as without music)."""
+    return soundtrack.channels if soundtrack is not None else (2 if pan_sides else 1)
+
+
+def song_store(speech: SpeechSettings | Speakers) -> SongStore | None:
+    """Where song measurements are kept: the speech cache's folder (None with ``--no-cache``)."""
+    chosen = speech.speech if isinstance(speech, Speakers) else speech
+    return SongStore(SpeechCache(chosen.cache_dir).directory) if chosen.use_cache else None
 
 
 def render_timeline(
@@ -284,27 +310,39 @@ def render_timeline(
     out: Path,
     settings: RenderSettings | None = None,
     progress: Progress | None = None,
+    soundtrack: Soundtrack | None = None,
 ) -> Rendered:
     """Mix, encode and tag ``timeline`` into ``out`` atomically; write the asked-for sidecars.
 
-    ``progress`` hears the ms of audio encoded so far.
+    ``progress`` hears the ms of audio encoded so far; ``soundtrack`` is the music to lay under
+    the track (``prepare_soundtrack``).
     """
     settings = settings or RenderSettings()
+    pan_sides = settings.music.pan_sides
     spec = output_format(out, settings.fmt)
     # Temps a killed render left for this file and its sidecars; their writers are gone, so they
     # go now (a render of the same file still running in another process holds its temp's lock).
     for name in (out.name, *(out.with_suffix(s).name for s in SIDECAR_SUFFIXES)):
         cleanup_stale_temps(out.parent, name)
     info = TrackInfo.from_timeline(timeline, **settings.tags)
+    pcm = mixed_pcm(
+        timeline,
+        speaker,
+        fmt=spec.name,
+        bitrate=settings.bitrate,
+        soundtrack=soundtrack,
+        pan_sides=pan_sides,
+    )
     chapters: list[ChapterMark] = []
     encode(
-        mixed_pcm(timeline, speaker, fmt=spec.name, bitrate=settings.bitrate),
+        pcm,
         out,
         bitrate=settings.bitrate,
         sample_rate=settings.sample_rate,
         fmt=spec.name,
         progress=progress,
         finalize=lambda temp: chapters.extend(write_tags(temp, info, spec.name)),
+        channels=track_channels(soundtrack, pan_sides),
     )
     sidecars: list[Path] = []
     if settings.transcript:
@@ -337,14 +375,21 @@ def render_routine(
     speech_progress: Progress | None = None,
     on_timeline: Callable[[Timeline], None] | None = None,
     mix_progress: Progress | None = None,
+    day_music: MusicSource | None = None,
 ) -> Rendered:
     """The whole pipeline for one track: plan with the real voice, then mix, encode and tag.
 
     ``routine`` replaces the file's own (a program's week after progression). The hooks let a
     caller show progress: ``on_phrases(count)`` then ``speech_progress(1)`` per phrase synthesized,
     ``on_timeline(timeline)`` once laid out, then ``mix_progress(ms_done)`` while encoding.
-    Nothing is written when planning fails (``InputError``), and the output is atomic.
+    ``day_music`` is a program day's music (``RenderSettings.music`` says what the command line
+    chose). Nothing is written when planning fails (``InputError``: music that cannot be used
+    fails before any speech is made), and the output is atomic.
     """
+    settings = settings or RenderSettings()
+    soundtrack = prepare_soundtrack(
+        rf, settings.music, routine=routine, day=day_music, store=song_store(speech)
+    )
     planned = plan_routine(
         rf,
         pace,
@@ -357,4 +402,6 @@ def render_routine(
     )
     if on_timeline:
         on_timeline(planned.timeline)
-    return render_timeline(planned.timeline, planned.speaker, out, settings, mix_progress)
+    return render_timeline(
+        planned.timeline, planned.speaker, out, settings, mix_progress, soundtrack
+    )

@@ -489,11 +489,49 @@ Block = Annotated[
 ]
 
 
+#: ``music: off``: no music there.
+MUSIC_OFF = "off"
+
+
+def _music(value: object) -> object:
+    if value is False:  # YAML reads a bare ``off`` as false
+        return MUSIC_OFF
+    return as_text(value)
+
+
+#: Music to play: an audio file, a folder of them or an .m3u/.m3u8 playlist (relative to the file
+#: it is written in), or ``off``.
+Music = Annotated[
+    str,
+    Field(min_length=1, max_length=4096),
+    BeforeValidator(_music),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                *schema.text(4096)["anyOf"],
+                {"const": False, "description": "off: no music here"},
+            ],
+            "examples": ["music/", "running.m3u8", "off"],
+        }
+    ),
+]
+
+
 class Section(_Model):
     """A named part of the routine (warm-up, main, cool-down)."""
 
     name: Name | None = None
+    music: Music | None = None
     blocks: Annotated[tuple[Block, ...], Field(min_length=1, max_length=200)]
+
+    @model_validator(mode="after")
+    def _music_needs_a_name(self) -> Section:
+        if self.music is not None and self.name is None:
+            raise ValueError(
+                "a section's music starts as its name is spoken; give the section a name: "
+                "(or put music: at the top of the routine)"
+            )
+        return self
 
 
 class Routine(_Model):
@@ -505,6 +543,7 @@ class Routine(_Model):
     author: Name | None = None
     language: Language | None = None
     pace: Pace = Pace()
+    music: Music | None = None
     sections: Annotated[tuple[Section, ...], Field(max_length=20)] = ()
     blocks: Annotated[tuple[Block, ...], Field(max_length=200)] = ()
 
@@ -532,6 +571,32 @@ class Routine(_Model):
 
 
 @dataclass(frozen=True)
+class MusicSource:
+    """Music named somewhere: ``value`` as written (a path relative to ``base``, or ``off``) and
+    ``origin``, where it was written (an ``Issue`` without a message; None: the command line).
+    A plain value, so it can travel to a playlist's worker processes."""
+
+    value: str
+    base: Path
+    origin: Issue | None = None
+
+    @property
+    def off(self) -> bool:
+        return self.value.strip().lower() == MUSIC_OFF
+
+    @property
+    def path(self) -> Path:
+        path = Path(self.value).expanduser()
+        return path if path.is_absolute() else self.base / path
+
+    def problem(self, message: str) -> Issue | str:
+        """``message`` placed where the music was named (``--music: ...`` for the CLI)."""
+        if self.origin is None:
+            return f"--music: {message}"
+        return Issue(self.origin.file, self.origin.line, self.origin.col, self.origin.path, message)
+
+
+@dataclass(frozen=True)
 class RoutineFile:
     """A routine with the source it came from, so later stages can still point at lines."""
 
@@ -544,6 +609,23 @@ class RoutineFile:
 
     def issue(self, path: KeyPath, message: str) -> Issue:
         return self.source.issue(path, message)
+
+    def music(self, routine: Routine | None = None) -> tuple[MusicSource | None, ...]:
+        """The routine's own music, then each section's (None where a section names none)."""
+        chosen = routine or self.routine
+        base = Path(self.file).parent
+        own = None
+        if chosen.music is not None:
+            own = MusicSource(chosen.music, base, self.issue(("music",), ""))
+        return (
+            own,
+            *(
+                MusicSource(s.music, base, self.issue(("sections", i, "music"), ""))
+                if s.music
+                else None
+                for i, s in enumerate(chosen.sections)
+            ),
+        )
 
 
 def load_routine(path: Path | str) -> RoutineFile:

@@ -40,7 +40,7 @@ def test_render_figures_are_present_and_sane(report: dict[str, object]) -> None:
     settings = report["settings"]
     assert isinstance(settings, dict)
     assert settings["minutes"] == [3, 8]
-    assert settings["sections"] == ["renders", "naive", "playlist", "voice"]
+    assert settings["sections"] == ["renders", "music", "naive", "playlist", "voice"]
     assert settings["statistic"] == "median"
     renders = report["renders"]
     assert isinstance(renders, dict)
@@ -110,6 +110,9 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
         "piper_long_wer_in_track",
         "piper_short_wer_track_over_alone",
         "piper_long_wer_track_over_alone",
+        "music_ratio_3min",
+        "music_ratio_8min",
+        "music_rss_python_8min",
     }
     playlist = report["playlist"]
     assert isinstance(playlist, dict)
@@ -136,6 +139,21 @@ def test_naive_figures_and_targets(report: dict[str, object]) -> None:
         else:
             assert _positive(target["value"]), name
     assert report["missed"] == [name for name, t in targets.items() if not t["passed"]]
+
+
+@pytest.mark.slow
+def test_music_figures_are_present_and_sane(report: dict[str, object]) -> None:
+    music = report["music"]
+    assert isinstance(music, dict)
+    assert set(music["by_minutes"]) == {"3", "8"}
+    for minutes, found in music["by_minutes"].items():
+        assert found["channels"] == 2 and found["songs"] == 6
+        assert abs(found["planned_ms"] - int(minutes) * 60_000) < 10_000
+        assert _positive(found["ratio"]) and _positive(found["rss_python_mb"])
+        assert _positive(found["render_s"]["median"]) and _positive(found["cpu_children_s"])
+        # the stereo PCM the baseline encodes is the one the render mixed, to the byte
+        assert found["identical_audio"] is True
+    assert report["targets"]["music_ratio_8min"]["limit"] == 1.25
 
 
 @pytest.mark.slow
@@ -166,7 +184,7 @@ def test_only_runs_the_named_sections_and_rejects_unknown_ones() -> None:
         timeout=60,
     )
     assert bad.returncode == 2
-    assert "unknown section warp; choose from renders, naive, playlist, voice" in bad.stderr
+    assert "unknown section warp; choose from renders, music, naive, playlist, voice" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 

@@ -26,10 +26,6 @@ from audiocoach.loudness import (
     MAX_LIMIT_DB,
     TARGET_LUFS,
     VOICE_LUFS,
-    _block_envelope,
-    _clip_stats,
-    _k_block_energy,
-    _per_block,
     clip_loudness,
     codec_margins,
     integrated_loudness,
@@ -38,6 +34,8 @@ from audiocoach.loudness import (
     plan_gain,
     true_peak,
 )
+from audiocoach.loudness.clipstats import _clip_stats
+from audiocoach.loudness.metering import _block_envelope, _k_block_energy, _per_block
 from audiocoach.mix import mix_chunks
 from audiocoach.pace import PaceOptions
 from audiocoach.render import Speaker, plan_timeline
@@ -276,3 +274,41 @@ def test_codec_margins_follow_the_encoders() -> None:
     assert codec_margins("wav", "128k") == (0.0, 0.0)
     assert codec_margins("m4a", "64k")[1] > codec_margins("m4a", "128k")[1] > 0
     assert codec_margins("mp3", "nonsense") == codec_margins("mp3", "128k")
+
+
+def test_the_peak_guard_holds_a_streamed_mix_under_the_ceiling_and_leaves_the_rest() -> None:
+    """Windows of a stereo mix, some with peaks over the ceiling (near window edges too): after the
+    guard no true peak passes it, stretches far from the peaks are untouched to the bit, and the
+    result does not depend on where the windows fall."""
+    from audiocoach.loudness import PeakGuard
+
+    rng = np.random.default_rng(3)
+    n = frame_of(12_000)
+    t = np.arange(n) / RATE
+    base = 0.2 * np.sin(2 * np.pi * 330 * t)
+    mix = np.stack([base, 0.8 * base], axis=1).astype(np.float32)
+    for at_ms in (1000, 4990, 5010, 9999):  # bursts, two of them straddling window edges
+        lo = frame_of(at_ms)
+        burst = 0.9 * np.sin(2 * np.pi * 1200 * t[: frame_of(30)]) * rng.uniform(0.9, 1.1)
+        mix[lo : lo + len(burst), 0] += burst.astype(np.float32)
+    ceiling = 0.5
+
+    def guarded(window_ms: int) -> np.ndarray:
+        guard, out = PeakGuard(ceiling), []
+        size = frame_of(window_ms)
+        for w0 in range(0, n, size):
+            ready = guard.push(mix[w0 : w0 + size].copy())
+            if ready is not None:
+                out.append(ready.copy())
+        last = guard.flush()
+        assert last is not None
+        return np.concatenate([*out, last])
+
+    for window_ms in (5000, 1234):
+        y = guarded(window_ms)
+        assert len(y) == n
+        assert max(true_peak(y[:, 0]), true_peak(y[:, 1])) <= ceiling * 1.0001
+        quiet = slice(frame_of(2000), frame_of(4500))
+        assert np.array_equal(y[quiet], mix[quiet])  # far from any peak: bit for bit
+    # windows of another size see the same peaks on another 16-sample grid: a hair apart, no more
+    assert np.abs(guarded(5000) - guarded(1234)).max() < 0.01

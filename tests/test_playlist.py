@@ -169,10 +169,10 @@ def test_failed_track_keeps_other_tracks_and_previous_playlists(
 
     real = render_module.render_timeline
 
-    def failing(timeline, voice, path, settings=None, progress=None):
+    def failing(timeline, voice, path, settings=None, progress=None, soundtrack=None):
         if "tiny2" in path.name:
             raise AudiocoachError("disk full (simulated)")
-        return real(timeline, voice, path, settings, progress)
+        return real(timeline, voice, path, settings, progress, soundtrack)
 
     monkeypatch.setattr(render_module, "render_timeline", failing)
     old_wed = (out / "week-01" / "02-wed-tiny2.mp3").read_bytes()

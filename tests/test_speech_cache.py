@@ -8,14 +8,27 @@ import os
 import sys
 import time
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from audio_helpers import make_timeline, say, speechlike
+from audio_helpers import tone as tone_event
 
 from audiocoach.atomic import atomic_path, atomic_write_bytes, cleanup_stale_temps
+from audiocoach.loudness import clipstats, plan_gain
+from audiocoach.loudness.clipstats import SpeechAnalysis, analyse_speech
 from audiocoach.speech.base import Clip, Engine
-from audiocoach.speech.cache import CACHE_DIR_ENV, CachedEngine, SpeechCache, default_cache_dir
+from audiocoach.speech.cache import (
+    ANALYSIS_SUFFIX,
+    CACHE_DIR_ENV,
+    CachedEngine,
+    SpeechCache,
+    default_cache_dir,
+)
+from audiocoach.timeline import Timeline
 
 PHRASES = ["Inhale", "Exhale slowly", "Reach forward", "Hold", "Relax your shoulders", "Done"]
 
@@ -319,3 +332,181 @@ def test_cleanup_stale_temps(tmp_path: Path) -> None:
         fresh.write_bytes(b"done")
     assert (tmp_path / "workout.mp3").read_bytes() == b"done"
     assert cleanup_stale_temps(tmp_path / "missing", "x") == 0
+
+
+# --- loudness analyses beside the clips ----------------------------------------------------------
+
+
+class SpeechlikeEngine(FakeEngine):
+    """Speech-shaped clips (syllables, pauses, fricatives: the leveller and limiter have work)."""
+
+    def synthesize(self, text: str) -> Clip:
+        self.calls += 1
+        seed = int.from_bytes(hashlib.sha256(f"{self.voice}:{text}".encode()).digest()[:4], "big")
+        return speechlike(300 + 90 * len(text), seed=seed)
+
+
+@pytest.fixture
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No analysis known in memory, as in a new process (the cache on disk is all there is)."""
+    monkeypatch.setattr(clipstats, "_KNOWN", OrderedDict())
+
+
+def counts_timeline(clips: dict[str, Clip]) -> Timeline:
+    """Every phrase said in turn, a tick under each (short ones are fitted while planning)."""
+    events, at = [], 200
+    for text in clips:
+        events += [tone_event(at, "tick"), say(at + 50, text, clips)]
+        at += clips[text].duration_ms + 700
+    return make_timeline(at + 500, events)
+
+
+def analyses_on_disk(directory: Path) -> list[Path]:
+    return sorted(directory.glob(f"*{ANALYSIS_SUFFIX}"))
+
+
+def assert_same_analysis(a: SpeechAnalysis, b: SpeechAnalysis) -> None:
+    assert a.stats.frames == b.stats.frames and a.stats.loudness == b.stats.loudness
+    assert np.array_equal(a.stats.prefix, b.stats.prefix)
+    assert np.array_equal(a.envelope, b.envelope)
+    assert (a.voice is None) == (b.voice is None)
+    if a.voice is not None and b.voice is not None:
+        assert a.voice.gain_db == b.voice.gain_db
+        assert a.voice.stats.loudness == b.voice.stats.loudness
+        assert np.array_equal(a.voice.stats.prefix, b.voice.stats.prefix)
+        assert (a.voice.curve is None) == (b.voice.curve is None)
+        if a.voice.curve is not None:
+            assert np.array_equal(a.voice.curve, b.voice.curve)
+
+
+def test_each_clip_is_analysed_once_when_synthesized_and_stored_beside_it(
+    tmp_path: Path, fresh_process: None
+) -> None:
+    cold = CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path))
+    clips = {p: cold.synthesize(p) for p in PHRASES}
+    assert cold.synth_calls == cold.analyses_made == len(PHRASES)
+    assert [p.stem for p in analyses_on_disk(tmp_path)] == [p.stem for p in entries(tmp_path)]
+    count, size = SpeechCache(tmp_path).stats()
+    assert count == len(PHRASES)
+    assert size == sum(p.stat().st_size for p in entries(tmp_path) + analyses_on_disk(tmp_path))
+    for text, clip in clips.items():
+        found = SpeechCache(tmp_path).lookup("fake voice=a", text)
+        assert found is not None and found[0] == clip and found[1] is not None
+        assert_same_analysis(
+            SpeechAnalysis.from_bytes(found[1], clip.frames) or pytest.fail(text),
+            analyse_speech(clip),
+        )
+    (tmp_path / f"{'0' * 64}.song").write_bytes(b"a song's measurement (music.SongStore)")
+    assert SpeechCache(tmp_path).clear() == len(PHRASES)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_warm_render_analyses_no_clip_and_plans_exactly_as_a_cold_one(
+    tmp_path: Path, fresh_process: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold_clips = {p: CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path)).synthesize(p)
+                  for p in PHRASES}  # fmt: skip
+    timeline = counts_timeline(cold_clips)
+    monkeypatch.setattr(clipstats, "_KNOWN", OrderedDict())
+    cold = plan_gain(timeline, cold_clips)  # every analysis computed here, in the plan
+    cold_pcm = {key: cold.pcm[key].copy() for key in cold.pcm}
+
+    monkeypatch.setattr(clipstats, "_KNOWN", OrderedDict())  # a new process: only the disk
+    warm_engine = CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path))
+    warm_clips = {p: warm_engine.synthesize(p) for p in PHRASES}
+
+    def no_analysis(clip: Clip) -> SpeechAnalysis:
+        raise AssertionError("a warm render analysed a speech clip")
+
+    monkeypatch.setattr(clipstats, "analyse_speech", no_analysis)
+    warm = plan_gain(timeline, warm_clips)
+    assert warm_engine.synth_calls == warm_engine.analyses_made == 0
+    assert warm.gain_db == cold.gain_db and warm.predicted_lufs == cold.predicted_lufs
+    assert all(np.array_equal(warm.pcm[key], cold_pcm[key]) for key in cold_pcm)
+
+
+def _truncate_half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _flip_body(data: bytes) -> bytes:
+    return data[:-100] + bytes([data[-100] ^ 0x04]) + data[-99:]
+
+
+def _flip_analysis_header(data: bytes) -> bytes:
+    return data[:40] + bytes([data[40] ^ 0x01]) + data[41:]
+
+
+def _analysis_header_only(data: bytes) -> bytes:
+    return data[:72]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_truncate_half, _empty, _flip_body, _flip_header, _flip_analysis_header,
+     _analysis_header_only, _extra],
+)  # fmt: skip
+def test_a_damaged_analysis_is_recomputed_never_trusted(
+    tmp_path: Path, fresh_process: None, damage
+) -> None:  # type: ignore[no-untyped-def]
+    CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path)).synthesize("Relax your shoulders")
+    (path,) = analyses_on_disk(tmp_path)
+    path.write_bytes(damage(path.read_bytes()))
+    assert_recomputed_in_place(tmp_path, "Relax your shoulders")
+
+
+def assert_recomputed_in_place(directory: Path, text: str) -> None:
+    """A new process reads the clip, makes its analysis again (no synthesis) and stores it."""
+    clipstats._KNOWN.clear()
+    engine = CachedEngine(SpeechlikeEngine(), SpeechCache(directory))
+    clip = engine.synthesize(text)
+    assert engine.synth_calls == 0 and engine.analyses_made == 1
+    assert_same_analysis(clipstats.speech_analysis(clip), analyse_speech(clip))
+    again = CachedEngine(SpeechlikeEngine(), SpeechCache(directory))
+    again.synthesize(text)
+    assert again.synth_calls == again.analyses_made == 0, "the analysis was stored again"
+
+
+def test_an_analysis_of_another_clip_is_not_used(tmp_path: Path, fresh_process: None) -> None:
+    """An engine whose output varies (Piper's noise): another process replaced the clip, so the
+    analysis beside it describes a clip that is no longer there."""
+    text = "Reach forward"
+    CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path)).synthesize(text)
+    other = SpeechlikeEngine(voice="b").synthesize(text)
+    SpeechCache(tmp_path).put("fake voice=a", text, other)  # the clip alone, as a writer races
+    clipstats._KNOWN.clear()
+    engine = CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path))
+    assert engine.synthesize(text) == other
+    assert engine.analyses_made == 1
+    assert_same_analysis(clipstats.speech_analysis(other), analyse_speech(other))
+
+
+@pytest.mark.parametrize("change", ["version", "code"])
+def test_an_analysis_from_another_version_is_recomputed(
+    tmp_path: Path, fresh_process: None, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    CachedEngine(SpeechlikeEngine(), SpeechCache(tmp_path)).synthesize("Exhale slowly")
+    if change == "version":
+        monkeypatch.setattr(clipstats, "ANALYSIS_VERSION", clipstats.ANALYSIS_VERSION + 1)
+    else:  # the same version number, but the code that computes it was edited
+        monkeypatch.setattr(clipstats, "_fingerprint", lambda: b"edited threshold")
+    assert_recomputed_in_place(tmp_path, "Exhale slowly")
+
+
+@pytest.mark.parametrize(
+    "clip",
+    [
+        Clip(b""),
+        Clip(b"\0\0" * 3000),  # silent: no voice form
+        Clip((np.sin(np.arange(9000) / 7) * 300).astype("<i2").tobytes()),  # steady: no curve
+        speechlike(2100, seed=8),  # syllables: a leveller curve
+    ],
+    ids=["empty", "silent", "steady", "speech"],
+)
+def test_the_stored_form_reads_back_exactly(clip: Clip) -> None:
+    analysis = analyse_speech(clip)
+    data = analysis.to_bytes()
+    assert_same_analysis(SpeechAnalysis.from_bytes(data, clip.frames) or pytest.fail(), analysis)
+    assert SpeechAnalysis.from_bytes(data, clip.frames + 16) is None  # not this clip's
+    assert SpeechAnalysis.from_bytes(data[:-4], clip.frames) is None
+    assert SpeechAnalysis.from_bytes(data + b"\0" * 4, clip.frames) is None

@@ -41,7 +41,7 @@ from faultkit import (
 from audiocoach.pace import PaceOptions
 from audiocoach.render import Speaker, estimated_timeline, plan_timeline
 from audiocoach.routine import load_routine
-from audiocoach.speech.cache import CachedEngine, SpeechCache, _decode
+from audiocoach.speech.cache import ANALYSIS_SUFFIX, CachedEngine, SpeechCache, _decode
 from audiocoach.speech.espeak import EspeakEngine
 from audiocoach.speech.text import speakable
 from audiocoach.timeline import Timeline
@@ -178,7 +178,11 @@ def test_parallel_cli_renders_share_one_cache(warm: dict, identity: str) -> None
     good, bad = cache_report(cache)
     assert bad == [] and temps_in(cache) == []
     expected = {f"{SpeechCache.key(identity, text)}.clip" for text in spoken}
-    stored = {p.name for p in cache.iterdir()}
+    stored = {p.name for p in cache.glob("*.clip")}
+    # and beside each clip its loudness analysis, nothing else
+    assert {p.name for p in cache.iterdir()} == stored | {
+        name.replace(".clip", ANALYSIS_SUFFIX) for name in stored
+    }
     # every phrase heard has its entry; a few more come from the quick estimated plan the CLI
     # warms the voice with (an intro saying "about 40 seconds" where the real track is 39)
     assert expected <= stored and len(stored - expected) <= len(warm["codes"]), stored - expected
@@ -250,7 +254,7 @@ def test_entries_damaged_while_processes_render(
     _, damaged_after = cache_report(cache)
     read_everything(cache, routines)
     good, bad = cache_report(cache)
-    assert bad == [] and good == len(list(warm["cache"].iterdir())) and temps_in(cache) == []
+    assert bad == [] and good == len(list(warm["cache"].glob("*.clip"))) and temps_in(cache) == []
     print(
         f"\ncorrupter: {sum(vandalism.values())} damages {vandalism} during {WORKERS} renders; "
         f"{checked} mixed clips genuine; {len(damaged_after)} left damaged, then repaired"
