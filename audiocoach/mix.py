@@ -70,7 +70,7 @@ def _source(
         return raw.__getitem__
     missing = {p.key for p in placements(timeline)} - set(levels.pcm.keys())
     if missing:
-        kind, name, _ = sorted(missing)[0]
+        kind, name, *_ = sorted(missing)[0]
         raise AudiocoachError(f"the loudness plan has no {kind} clip for {name!r}")
     return levels.pcm.__getitem__
 

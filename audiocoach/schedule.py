@@ -37,12 +37,17 @@ GAP_MS = 250
 LEAD_MS = 400
 #: Minimum clear space around a counted word inside its beat.
 BEAT_MARGIN_MS = 100
-#: "Go." follows the start chime by this much rather than sounding with it: the chime's second
-#: note peaks 100-150 ms in and is 4 dB down by 200 ms, so the word comes as the chime fades
-#: ("ding-dong, go") instead of sharing the peak ceiling with its loudest part. On the shipped
-#: routines that took the limiter's depth on "Go." from 3-20 dB (and, at 20, still short of the
-#: voice level) to about 2 (measured with espeak). Only "Go.": countdown words keep their beats.
-GO_AFTER_CHIME_MS = 200
+#: A counted word (a rep's count, a countdown's number) starts this long after its beat tone
+#: ends: the tick or pip marks the beat, and the word follows it ("tock-one", "beep-three")
+#: instead of sounding with it. A 1.1 kHz tick or 1 kHz pip under a word's first consonant masks
+#: it (both sit in the voice's second formant band); 10 ms of clear air is enough for the ear to
+#: hear two events, while the word still lands within the beat.
+AFTER_BEAT_MS = 10
+#: "Go." follows the whole start chime (350 ms) rather than sounding with it: the word then has no
+#: tone under it (the intelligibility rule above), and it stays clear of the chime's loudest part
+#: for the peak limiter (sharing it took the limiter's depth on "Go." to 3-20 dB; after it, to
+#: about 1). Measured with Piper: "Go." misheard in 0 of 5 occurrences either way.
+GO_AFTER_CHIME_MS = 360
 #: Longest routine audiocoach will lay out; longer is surely a mistake in the file.
 MAX_TOTAL_MS = 12 * 3_600_000
 
@@ -505,13 +510,15 @@ class _Layout:
         self.dropped.append(f"{clock(at)} {where}: {text!r} dropped ({why})")
 
     def countdown(self, end: int, beats: int, where: str) -> None:
-        """Beats at end-N s ... end-1 s: the last word falls in the period's final second."""
+        """Pips at end-N s ... end-1 s, each word just after its pip: the last word falls in the
+        period's final second."""
+        after = _after_beat("pip")
         for k in range(beats):
             at = end - (beats - k) * 1000
             self.tone(at, "pip")
             word = self.book.say("count.countdown", n=beats - k)
-            if self.ms(word) <= 1000 - BEAT_MARGIN_MS:
-                self.say(at, word, "countdown")
+            if self.ms(word) <= 1000 - BEAT_MARGIN_MS - after:
+                self.say(at + after, word, "countdown")
             else:
                 self.drop(at, where, word, "the count takes longer than a second to say")
 
@@ -667,16 +674,18 @@ class _Layout:
     def _reps(self, step: _Work, start: int) -> _Space:
         space = _Space(start, start + step.reps * step.tempo_ms)
         last_one = self.book.say("count.last_one")
+        after = _after_beat("tick")
+        room = step.tempo_ms - BEAT_MARGIN_MS - after  # for the word, after its tick
         for i, word in enumerate(step.counts):
             at = start + i * step.tempo_ms
             self.tone(at, "tick")
             text = word
             if i == len(step.counts) - 1 and len(step.counts) > 2 and not step.alternate:
-                text = last_one if self.ms(last_one) <= step.tempo_ms - BEAT_MARGIN_MS else word
+                text = last_one if self.ms(last_one) <= room else word
             size = self.ms(text)
-            if size > step.tempo_ms - BEAT_MARGIN_MS:
+            if size > room:
                 # enough for the longest count, as written before --pace scales it
-                longest = max(self.ms(w) for w in step.counts)
+                longest = max(self.ms(w) for w in step.counts) + after
                 need = max(0.5, _tenths_up((longest + BEAT_MARGIN_MS) / self.settings.scale))
                 raise ScheduleError(
                     step.path,
@@ -685,8 +694,8 @@ class _Layout:
                     f"count {text!r} ({size / 1000:.2f}s); use a tempo of at least {need:.1f}s "
                     f"(tempo: in the file, or --rep-tempo {need:.1f})",
                 )
-            self.say(at, text, "count")
-            space.take(at, size)
+            self.say(at + after, text, "count")
+            space.take(at, after + size)
         return space
 
     def _breaths(self, step: _Work, start: int, where: dict[str, object]) -> _Space:
@@ -783,6 +792,11 @@ class _Layout:
             last = self.phases.pop()
             self.phases.append(Phase(last.kind, last.label, last.start_ms, needed))
             self.t = needed
+
+
+def _after_beat(tone: str) -> int:
+    """Where a counted word starts after its beat tone starts: once the tone has sounded."""
+    return (TONES[tone] or 0) + AFTER_BEAT_MS
 
 
 def _tenths_up(ms: float) -> float:

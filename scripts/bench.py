@@ -467,7 +467,7 @@ def _child_naive(spec: Json) -> Json:
     """
     from audiocoach._pydub import AudioSegment
     from audiocoach.ffmpeg import ffmpeg_exe
-    from audiocoach.loudness import event_key, plan_gain
+    from audiocoach.loudness import keyed_events, plan_gain
     from audiocoach.pace import PaceOptions
     from audiocoach.render import plan_routine
 
@@ -478,10 +478,7 @@ def _child_naive(spec: Json) -> Json:
     levels = plan_gain(timeline, clips, fmt="mp3", bitrate=spec["bitrate"])
     segments: dict[Any, Any] = {}
     cues: list[tuple[int, Any]] = []
-    for event in timeline.events:
-        key = event_key(event)
-        if key is None:
-            continue
+    for event, key in keyed_events(timeline):
         if key not in segments:
             pcm = levels.pcm[key].tobytes()
             segments[key] = AudioSegment(

@@ -13,7 +13,8 @@ For each engine it measures, over the shipped English routines:
   ``render`` do before scheduling, in times real time (seconds of unique speech per second);
 * WER of each unique phrase's clip *alone* (padded with silence);
 * WER of the same phrase *in the track*: the routine is rendered to MP3, decoded, and the phrase
-  cut out at the time the plan gives (its first occurrence), with whatever tones sound with it.
+  cut out at the times the plan gives (up to ``OCCURRENCES`` of them: first, middle, last), with
+  whatever tones sound with it; each phrase's clip alone counts as many times as it was cut.
 
 Short cues (one or two words: counts, "Inhale.", "Halfway.") and longer ones are reported apart,
 because they fail differently: a tick or a sweep can mask a short word entirely.
@@ -57,6 +58,9 @@ PAD_MS = 200
 CUT_MARGIN_MS = 30
 #: A cue of at most this many words counts as short.
 SHORT_WORDS = 2
+#: How many occurrences of a phrase are cut from the track (a count is heard with a tick every
+#: time, "Inhale." with a sweep: one cut would say little about the others).
+OCCURRENCES = 3
 
 Json = dict[str, Any]
 
@@ -108,15 +112,20 @@ def word_errors(reference: str, heard: str) -> int:
 
 @dataclass(frozen=True)
 class Sample:
-    """One phrase to score: the reference (spoken) text and its audio."""
+    """One phrase to score: the reference (spoken) text, its audio, and how many times it counts."""
 
     spoken: str
     where: str  # "alone" or "track"
     pcm: bytes
     rate: int
+    weight: int = 1
+    role: str = ""  # the timeline's role of the phrase (count, countdown, breath, ...)
 
 
-def _score(sample: Sample) -> tuple[str, str, str, int, int]:
+Row = tuple[str, str, str, int, int, int, str]  # spoken, where, heard, errors, words, weight, role
+
+
+def _score(sample: Sample) -> Row:
     heard = recognize(sample.pcm, sample.rate)
     return (
         sample.spoken,
@@ -124,15 +133,17 @@ def _score(sample: Sample) -> tuple[str, str, str, int, int]:
         heard,
         word_errors(sample.spoken, heard),
         len(words(sample.spoken)),
+        sample.weight,
+        sample.role,
     )
 
 
-def _wer(rows: Iterable[tuple[str, str, str, int, int]], where: str, short: bool) -> Json:
+def _wer(rows: Iterable[Row], where: str, short: bool) -> Json:
     picked = [r for r in rows if r[1] == where and (r[4] <= SHORT_WORDS) == short]
-    errors = sum(r[3] for r in picked)
-    total = sum(r[4] for r in picked)
+    errors = sum(r[3] * r[5] for r in picked)
+    total = sum(r[4] * r[5] for r in picked)
     return {
-        "phrases": len(picked),
+        "phrases": len({r[0] for r in picked}),
         "words": total,
         "errors": errors,
         "wer": errors / total if total else None,
@@ -180,18 +191,24 @@ def measure(
         out = workdir / f"{engine}-{name}.mp3"
         render_timeline(p.timeline, p.speaker, out, RenderSettings())
         track, rate = decode_pcm(out, sample_rate=SAMPLE_RATE)
+        heard: dict[str, list[Any]] = {}
         for event in p.timeline.speech():
-            spoken = event.spoken or ""
-            if not event.text or not words(spoken) or spoken in seen:
+            if event.text and words(event.spoken or ""):
+                heard.setdefault(event.spoken or "", []).append(event)
+        for spoken, events in heard.items():
+            if spoken in seen or (limit is not None and len(seen) >= limit):
                 continue
-            if limit is not None and len(seen) >= limit:
-                break
             seen.add(spoken)
-            clip = p.speaker.clip(event.text)
-            samples.append(Sample(spoken, "alone", clip.pcm, clip.sample_rate))
-            start = max(0, (event.at_ms - CUT_MARGIN_MS) * rate // 1000)
-            end = (event.end_ms + CUT_MARGIN_MS) * rate // 1000
-            samples.append(Sample(spoken, "track", track[start:end].tobytes(), rate))
+            picks = sorted({0, len(events) // 2, len(events) - 1})[:OCCURRENCES]
+            clip = p.speaker.clip(events[0].text)
+            role = events[0].role
+            samples.append(Sample(spoken, "alone", clip.pcm, clip.sample_rate, len(picks), role))
+            for i in picks:
+                event = events[i]
+                start = max(0, (event.at_ms - CUT_MARGIN_MS) * rate // 1000)
+                end = (event.end_ms + CUT_MARGIN_MS) * rate // 1000
+                cut = track[start:end].tobytes()
+                samples.append(Sample(spoken, "track", cut, rate, 1, role))
     t1 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         rows = list(pool.map(_score, samples, chunksize=4))
@@ -211,6 +228,14 @@ def measure(
                 "long": _wer(rows, where, False),
             }
             for where in ("alone", "track")
+        },
+        "by_role": {
+            f"{role}, {'short' if short else 'long'}": {
+                where: _wer([r for r in rows if r[6] == role], where, short)
+                for where in ("alone", "track")
+            }
+            for role, short in sorted({(r[6], r[4] <= SHORT_WORDS) for r in rows})
+            if role
         },
         "listen_s": listen_s,
         "worst": [

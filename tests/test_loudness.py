@@ -242,7 +242,8 @@ def test_speech_is_evened_out_to_one_voice_level() -> None:
 def test_tones_keep_their_level_under_the_global_gain() -> None:
     timeline, clips = demo()
     levels = plan_gain(timeline, clips)
-    bell = levels.pcm[("tone", "bell", 1500)].astype(np.float64)
+    (key,) = [k for k in levels.pcm if k[:2] == ("tone", "bell")]
+    bell = levels.pcm[key].astype(np.float64)  # its peak is its strike, before any dip
     original = np.frombuffer(tone_clip("bell").pcm, dtype="<i2")
     ratio = np.abs(bell).max() / np.abs(original).max()
     assert 20 * math.log10(ratio) == pytest.approx(levels.gain_db, abs=0.05)

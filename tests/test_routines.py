@@ -145,11 +145,13 @@ def test_yoga_holds_and_breath_pacing() -> None:
     for pose in ("Locust", "Dolphin"):
         ins = [p for p in t.phases if p.exercise == pose and p.kind == "breath-in"]
         assert len(ins) == 5
-    # Back Core Isolation: 10 reps, counted on the beat
+    # Back Core Isolation: 10 reps, a tick on every beat and its count just after it
     (reps,) = work(t, "Back Core Isolation")
     counts = [e for e in t.speech() if e.role == "count" and reps.start_ms <= e.at_ms < reps.end_ms]
-    assert len(counts) == 10
-    assert [c.at_ms - reps.start_ms for c in counts] == [i * 4000 for i in range(10)]
+    ticks = [e for e in t.tones() if e.tone == "tick" and reps.start_ms <= e.at_ms < reps.end_ms]
+    assert len(counts) == len(ticks) == 10
+    assert [c.at_ms - reps.start_ms for c in ticks] == [i * 4000 for i in range(10)]
+    assert [c.at_ms - k.at_ms for c, k in zip(counts, ticks, strict=True)] == [60] * 10
 
 
 def test_posture_reset_checks_and_open_hold() -> None:

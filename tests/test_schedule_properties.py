@@ -5,6 +5,7 @@ Set ``HYPOTHESIS_PROFILE=thorough`` for 2000 examples per property instead of th
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 from itertools import pairwise
@@ -20,8 +21,8 @@ from strategies import pace_options, phrasebooks, routine_dicts, speech_engines
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Scale, resolve
 from audiocoach.phrasebook import Phrasebook, phrasebook_for
 from audiocoach.routine import Breath, Check, Exercise, Group, Routine, load_routine
-from audiocoach.schedule import ScheduleError, schedule
-from audiocoach.timeline import PHASE_KINDS, WORK_KINDS, Timeline
+from audiocoach.schedule import AFTER_BEAT_MS, ScheduleError, schedule
+from audiocoach.timeline import PHASE_KINDS, TONES, WORK_KINDS, Timeline
 
 SUGGESTED_TEMPO = re.compile(r"--rep-tempo (\d+(?:\.\d+)?)\)")
 
@@ -142,16 +143,28 @@ def check_invariants(
             assert not inside & {"announce", "step", "set", "side", "intro", "section", "say"}, p
 
     # a countdown inside work ends on the work's last second: each beat N whole seconds before
-    # the end says N in the coach's language ("one", "eins", "un"); a silent word leaves a gap
+    # the end says N in the coach's language ("one", "eins", "un"), just after its pip; a silent
+    # word leaves a gap
+    after_pip = TONES["pip"] + AFTER_BEAT_MS
     for p in phases:
         if p.kind == "work":
             beats = [
                 e for e in speech if e.role == "countdown" and p.start_ms <= e.at_ms < p.end_ms
             ]
             for beat in beats:
-                seconds_left, off_beat = divmod(p.end_ms - beat.at_ms, 1000)
+                seconds_left, off_beat = divmod(p.end_ms - (beat.at_ms - after_pip), 1000)
                 assert off_beat == 0, beat
                 assert beat.text == book.say("count.countdown", n=seconds_left), beat
+                assert beat.end_ms <= p.end_ms, beat
+
+    # no word sounds with a beat tone (a tick or a pip): the word follows it (issue 8)
+    beat_tones = [e for e in timeline.tones() if e.tone in ("tick", "pip")]
+    starts = [e.at_ms for e in speech]
+    for tone in beat_tones:
+        i = bisect.bisect_left(starts, tone.at_ms)
+        before = speech[i - 1] if i else None
+        assert before is None or before.end_ms <= tone.at_ms, (before, tone)
+        assert i == len(speech) or speech[i].at_ms >= tone.end_ms, (tone, speech[i])
 
     # chapters: contiguous over [0, total], one per exercise occurrence plus intro and finish
     chapters = timeline.chapters

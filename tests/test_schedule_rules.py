@@ -118,11 +118,13 @@ def test_reps_work_is_reps_times_tempo(fake_speech) -> None:
     assert phase.duration_ms == 5 * 2000
 
 
-def test_rep_counts_start_exactly_on_each_beat(fake_speech) -> None:
+def test_rep_counts_follow_each_beats_tick(fake_speech) -> None:
+    # The tick marks the beat; the count follows it by the tick's 50 ms and 10 ms of air, so the
+    # tick never sounds over the word's first consonant (issue 8).
     timeline = plan(REPS, fake_speech)
     (phase,) = work(timeline)
     counts = said(timeline, phase.start_ms, phase.end_ms, role="count")
-    assert [e.at_ms for e in counts] == [phase.start_ms + k * 2000 for k in range(5)]
+    assert [e.at_ms for e in counts] == [phase.start_ms + k * 2000 + 60 for k in range(5)]
     assert [e.text for e in counts][:4] == ["1", "2", "3", "4"]
     ticks = [e.at_ms for e in timeline.tones() if e.tone == "tick"]
     assert ticks == [phase.start_ms + k * 2000 for k in range(5)]
@@ -155,7 +157,8 @@ def test_countdown_ends_with_the_work_period(fake_speech) -> None:
     assert pips == [end - 3000, end - 2000, end - 1000]
     words = said(timeline, phase.start_ms, end, role="countdown")
     assert [e.text for e in words] == ["three", "two", "one"]
-    assert [e.at_ms for e in words] == [end - 3000, end - 2000, end - 1000]
+    # each word just after its pip (120 ms and 10 ms of air)
+    assert [e.at_ms for e in words] == [end - 3000 + 130, end - 2000 + 130, end - 1000 + 130]
     last = words[-1]
     assert end - 1000 <= last.at_ms < end
     assert last.end_ms <= end
@@ -165,7 +168,7 @@ def test_count_in_ends_as_work_begins(fake_speech) -> None:
     timeline = plan(HOLD.format(duration="30s", cues="[]"), fake_speech)
     prepare = next(p for p in timeline.phases if p.kind == "prepare")
     words = said(timeline, prepare.start_ms, prepare.end_ms, role="countdown")
-    assert [e.at_ms for e in words] == [prepare.end_ms - k * 1000 for k in (3, 2, 1)]
+    assert [e.at_ms for e in words] == [prepare.end_ms - k * 1000 + 130 for k in (3, 2, 1)]
     announce = said(timeline, prepare.start_ms, prepare.end_ms, role="announce")
     assert all(e.end_ms <= words[0].at_ms for e in announce)
 
@@ -184,7 +187,7 @@ def test_countdown_five(fake_speech) -> None:
     (phase,) = work(timeline)
     words = said(timeline, phase.start_ms, phase.end_ms, role="countdown")
     assert [e.text for e in words] == ["five", "four", "three", "two", "one"]
-    assert words[0].at_ms == phase.end_ms - 5000
+    assert words[0].at_ms == phase.end_ms - 5000 + 130
 
 
 def test_short_hold_has_a_shorter_countdown(fake_speech) -> None:
@@ -192,7 +195,7 @@ def test_short_hold_has_a_shorter_countdown(fake_speech) -> None:
     (phase,) = work(timeline)
     words = said(timeline, phase.start_ms, phase.end_ms, role="countdown")
     assert [e.text for e in words] == ["two", "one"]
-    assert words[-1].at_ms == phase.end_ms - 1000
+    assert words[-1].at_ms == phase.end_ms - 1000 + 130
 
 
 def test_go_never_talks_over_the_countdown() -> None:

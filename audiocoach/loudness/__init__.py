@@ -25,6 +25,7 @@ from audiocoach.loudness.levels import (
     ToneSource,
     event_key,
     frame_of,
+    keyed_events,
     placements,
     resolve_clips,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "frame_of",
     "integrated_loudness",
     "k_weight",
+    "keyed_events",
     "limit_peaks",
     "placements",
     "plan_gain",

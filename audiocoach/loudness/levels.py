@@ -8,6 +8,7 @@ samples.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -18,7 +19,7 @@ import numpy as np
 from audiocoach.errors import AudiocoachError
 from audiocoach.speech.base import SAMPLE_RATE, Clip
 from audiocoach.timeline import Event, Timeline
-from audiocoach.tones import tone_clip
+from audiocoach.tones import dip_spans, tone_clip, under_speech
 
 __all__ = [
     "Bed",
@@ -28,12 +29,15 @@ __all__ = [
     "ToneSource",
     "event_key",
     "frame_of",
+    "keyed_events",
     "placements",
     "resolve_clips",
 ]
 
-#: ``("speech", text, 0)`` or ``("tone", name, duration_ms)``: one distinct sound in the mix.
-ClipKey = tuple[str, str, int]
+#: ``("speech", text, 0, ())`` or ``("tone", name, duration_ms, dips)``: one distinct sound in
+#: the mix. ``dips`` are the words (start, end in ms from the tone's start) the tone dips under
+#: (``tones.under_speech``): a sweep under "Inhale." is another sound than the same sweep alone.
+ClipKey = tuple[str, str, int, tuple[tuple[int, int], ...]]
 #: Where tones come from: ``tones.tone_clip`` unless a test injects its own.
 ToneSource = Callable[[str, int], Clip]
 
@@ -48,14 +52,39 @@ def frame_of(ms: int, sample_rate: int = SAMPLE_RATE) -> int:
 
 
 def event_key(event: Event) -> ClipKey | None:
-    """Which clip an event plays, or None for an event that makes no sound (empty speech)."""
+    """Which clip an event plays on its own, or None for an event that makes no sound (empty
+    speech). In a timeline a tone may dip under words: ``keyed_events`` gives its key there."""
     if event.kind == "speech":
-        return ("speech", event.text, 0) if event.text else None
+        return ("speech", event.text, 0, ()) if event.text else None
     if event.kind == "tone":
         if not event.tone:
             raise AudiocoachError(f"tone event at {event.at_ms} ms names no tone")
-        return ("tone", event.tone, int(event.duration_ms))
+        return ("tone", event.tone, int(event.duration_ms), ())
     raise AudiocoachError(f"unknown event kind {event.kind!r} at {event.at_ms} ms")
+
+
+def keyed_events(timeline: Timeline) -> list[tuple[Event, ClipKey]]:
+    """Every sounding event with the clip it plays, in timeline order.
+
+    A tone that rings while the coach speaks gets the words it dips under in its key
+    (``tones.dip_spans``), so the loudness plan and the mixer both see the dipped tone.
+    """
+    speech = sorted((e.at_ms, e.end_ms) for e in timeline.events if e.kind == "speech" and e.text)
+    starts = [start for start, _ in speech]
+    longest = max((end - start for start, end in speech), default=0)
+    out: list[tuple[Event, ClipKey]] = []
+    for event in timeline.events:
+        key = event_key(event)
+        if key is None:
+            continue
+        if key[0] == "tone":
+            # words starting from (a word's length before the tone) to past its end
+            lo = bisect.bisect_left(starts, event.at_ms - longest - 1000)
+            hi = bisect.bisect_right(starts, event.end_ms + 1000)
+            near = [(a - event.at_ms, b - event.at_ms) for a, b in speech[lo:hi]]
+            key = (*key[:3], dip_spans(key[1], key[2], near))
+        out.append((event, key))
+    return out
 
 
 def resolve_clips(
@@ -68,17 +97,16 @@ def resolve_clips(
     missing clip fails before ffmpeg starts rather than minutes into a render.
     """
     out: dict[ClipKey, Clip] = {}
-    for event in timeline.events:
-        key = event_key(event)
-        if key is None or key in out:
+    for _, key in keyed_events(timeline):
+        if key in out:
             continue
-        kind, name, length = key
+        kind, name, length, dips = key
         if kind == "speech":
             clip = clips.get(name)
             if clip is None:
                 raise AudiocoachError(f"no speech clip for {name!r}")
         else:
-            clip = tones(name, length)
+            clip = under_speech(tones(name, length), dips)
         if clip.sample_rate != SAMPLE_RATE:
             raise AudiocoachError(
                 f"clip for {name!r} is at {clip.sample_rate} Hz; the mix runs at {SAMPLE_RATE} Hz"
@@ -97,11 +125,7 @@ class Placement:
 
 def placements(timeline: Timeline) -> list[Placement]:
     """Sounding events in time order, with their start frames."""
-    out = [
-        Placement(frame_of(e.at_ms), key)
-        for e in timeline.events
-        if (key := event_key(e)) is not None
-    ]
+    out = [Placement(frame_of(e.at_ms), key) for e, key in keyed_events(timeline)]
     out.sort(key=lambda p: p.start)
     return out
 
