@@ -22,7 +22,7 @@ from audiocoach import __version__
 from audiocoach.bed import DEFAULT_MUSIC_LEVEL_DB
 from audiocoach.ducking import DEFAULT_DUCK_DB
 from audiocoach.durations import clock, format_duration
-from audiocoach.encode import output_format
+from audiocoach.encode import FORMATS, check_bitrate, output_format, parse_bitrate
 from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.pace import (
     PaceOptions,
@@ -34,7 +34,7 @@ from audiocoach.pace import (
     parse_speech_speed,
 )
 from audiocoach.phrasebook import language_tag, phrasebook_for
-from audiocoach.playlist import check_schedulable, render_program
+from audiocoach.playlist import check_music, check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
     ProgramFile,
@@ -43,9 +43,9 @@ from audiocoach.program import (
     parse_weeks,
     program_from,
 )
-from audiocoach.render import RenderSettings, Speakers, plan_routine, render_routine
+from audiocoach.render import RenderSettings, Speakers, plan_routine, render_routine, song_store
 from audiocoach.routine import RoutineFile, load_routine, validate_routine
-from audiocoach.soundtrack import MusicOptions
+from audiocoach.soundtrack import MusicOptions, prepare_soundtrack
 from audiocoach.speech.cache import SpeechCache
 from audiocoach.speech.registry import SpeechSettings, engine_names
 from audiocoach.timeline import Timeline
@@ -363,6 +363,7 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
         tracks = list(pf.tracks(range(1, pf.program.weeks + 1), language=lang))
         _warn_languages(track.routine.language for track in tracks)
         check_schedulable(pf, tracks)
+        check_music(pf, tracks, RenderSettings(), speech)  # as playlist checks, before rendering
         if not estimate:
             speakers = Speakers(speech)  # warned above, once per language
             for track in tracks:
@@ -370,7 +371,11 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
                 plan_routine(rf, track.pace, speakers, routine=track.routine)
         return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
     rf = RoutineFile(validate_routine(source), source)
-    timeline = plan_routine(rf, PaceOptions(), speech, lang=lang, estimate=estimate, warn=_warn)
+    prepare_soundtrack(rf, MusicOptions(), store=song_store(speech))  # as render checks its music
+    with _Bars(quiet=False) as bars:
+        timeline = plan_routine(
+            rf, PaceOptions(), speech, lang=lang, estimate=estimate, warn=_warn, **bars.speech()
+        )
     length = format_duration(timeline.timeline.duration_ms, exact=False)
     return f"{rf.routine.title} ({'about ' if estimate else ''}{length})"
 
@@ -404,7 +409,11 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
     if weeks is not None:
         raise click.UsageError("--weeks is for a program; this is a routine")
     rf = RoutineFile(validate_routine(source), source)
-    timeline = plan_routine(rf, pace, speech, lang=lang, estimate=estimate, warn=_warn).timeline
+    with _Bars(quiet=False) as bars:
+        planned = plan_routine(
+            rf, pace, speech, lang=lang, estimate=estimate, warn=_warn, **bars.speech()
+        )
+    timeline = planned.timeline
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
         return
@@ -463,7 +472,13 @@ def format_plan(timeline: Timeline) -> str:
 @pace_options
 @speech_options
 @music_options
-@click.option("--bitrate", default="128k", show_default=True, help="Bitrate of lossy formats.")
+@click.option(
+    "--bitrate",
+    default="128k",
+    show_default=True,
+    callback=_converter(parse_bitrate),
+    help="Bitrate of lossy formats, e.g. 96k (mp3 and m4a 8k-320k; ogg and opus: see README).",
+)
 @click.option("--sample-rate", type=click.IntRange(8000, 48000), default=44100, show_default=True)
 @click.option("--transcript", is_flag=True, help="Also write .lrc and .vtt of what is said.")
 @click.option("--timeline", "timeline_json", is_flag=True, help="Also write .timeline.json.")
@@ -493,6 +508,8 @@ def render(
     out = output or Path(routine.name).with_suffix(".mp3")
     try:
         output_format(out)  # every format written carries chapters; others are refused here
+        if not out.parent.is_dir():
+            raise AudiocoachError(f"there is no folder {str(out.parent)!r}: create it first")
     except AudiocoachError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     rf = load_routine(routine)
@@ -513,7 +530,7 @@ def render(
             settings,
             lang=lang,
             warn=_warn,
-            on_phrases=lambda count: bars.start(count, "speech", count=True),
+            on_phrases=bars.speech()["on_phrases"],
             speech_progress=bars.advance,
             on_timeline=lambda timeline: bars.start(timeline.duration_ms, "mixing"),
             mix_progress=bars.reach,
@@ -555,6 +572,13 @@ class _Bars:
             self.bar.update(n)
             self.done += n
 
+    def speech(self) -> dict[str, Any]:
+        """The hooks of ``plan_routine`` that show a bar counting phrases as they are spoken."""
+        return {
+            "on_phrases": lambda count: self.start(count, "speech", count=True),
+            "progress": self.advance,
+        }
+
     def reach(self, done: int) -> None:
         """Move to ``done`` (a running total, as the encoder reports ms)."""
         self.advance(done - self.done)
@@ -572,8 +596,11 @@ class _NoBar:
 
 
 def _bar(length: int, label: str, quiet: bool, count: bool = False) -> Any:
-    """A progress bar on stderr with the time left; ``count`` shows done/total (phrases)."""
-    if quiet:
+    """A progress bar on stderr with the time left; ``count`` shows done/total (phrases).
+
+    None when stderr is not a terminal: a log or a pipe would get a label and no bar.
+    """
+    if quiet or not click.get_text_stream("stderr").isatty():
         return _NoBar()
     return click.progressbar(
         length=max(1, length),
@@ -606,17 +633,21 @@ def _format_program(
     ]
     speakers = Speakers(speech, _warn)
     total = 0
-    for track in pf.tracks(_weeks(pf, weeks), pace, lang):
-        rf = pf.routines[track.day]
-        planned = plan_routine(
-            rf, track.pace, speakers, routine=track.routine, lang=lang, estimate=estimate
-        )
-        length = planned.timeline.duration_ms
-        total += length
-        lines.append(
-            f"{track.week:>4}  {DAY_NAMES[track.day]:<10} {track.routine.title[:36]:<36} "
-            f"{clock(length):>7}  {track.change.describe()}"
-        )
+    tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
+    with _Bars(quiet=False) as bars:
+        bars.start(len(tracks), "tracks", count=True)
+        for track in tracks:
+            rf = pf.routines[track.day]
+            planned = plan_routine(
+                rf, track.pace, speakers, routine=track.routine, lang=lang, estimate=estimate
+            )
+            length = planned.timeline.duration_ms
+            total += length
+            lines.append(
+                f"{track.week:>4}  {DAY_NAMES[track.day]:<10} {track.routine.title[:36]:<36} "
+                f"{clock(length):>7}  {track.change.describe()}"
+            )
+            bars.advance(1)
     lines += [
         "",
         f"Total {clock(total)} of training; rest days: "
@@ -644,7 +675,13 @@ def _format_program(
 @pace_options
 @speech_options
 @music_options
-@click.option("--bitrate", default="128k", show_default=True, help="Bitrate of the MP3s.")
+@click.option(
+    "--bitrate",
+    default="128k",
+    show_default=True,
+    callback=_converter(parse_bitrate),
+    help="Bitrate of the MP3s, 8k to 320k.",
+)
 @click.option(
     "-j",
     "--jobs",
@@ -672,6 +709,7 @@ def playlist(
     speech = _speech_from(kwargs)
     music = _music_from(kwargs)
     lang = kwargs.pop("lang")
+    check_bitrate(FORMATS["mp3"], bitrate, 2)  # the tracks are MP3s; mono and stereo alike
     pf = load_program(program)
     tracks = list(pf.tracks(_weeks(pf, weeks), pace, lang))
     _warn_languages(track.routine.language for track in tracks)
@@ -754,7 +792,8 @@ def voices(engine: str | None, lang: str | None) -> None:
             continue
         if wanted and tag != wanted and not tag.startswith(wanted + "-"):
             continue
-        where = {"bundled": "bundled", "user": f"user: {v.path}", "model": f"file: {v.path}"}.get(
+        bundled = f"bundled: {v.path}" if v.path else "bundled"
+        where = {"bundled": bundled, "user": f"user: {v.path}", "model": f"file: {v.path}"}.get(
             v.source, f"espeak-ng: {v.description}".rstrip(": ")
         )
         click.echo(f"{v.engine:<7} {v.name:<30} {v.language or '-':<12} {where}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -31,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiocoach.atomic import atomic_path
-from audiocoach.errors import AudiocoachError
+from audiocoach.errors import AudiocoachError, InputError
 from audiocoach.ffmpeg import ffmpeg_exe, last_error_line
 from audiocoach.speech.base import SAMPLE_RATE
 
-__all__ = ["FORMATS", "OutputFormat", "encode", "output_format"]
+__all__ = ["FORMATS", "OutputFormat", "check_bitrate", "encode", "output_format", "parse_bitrate"]
 
 #: Pipe capacity asked for (Linux caps unprivileged pipes at 1 MiB: about 12 s of mono PCM).
 _PIPE_BYTES = 1 << 20
@@ -53,6 +54,8 @@ class OutputFormat:
     #: output sample rates the codec accepts (None: any); others fall back to ``fallback_rate``
     rates: tuple[int, ...] | None = None
     fallback_rate: int = SAMPLE_RATE
+    #: bitrates (kb/s) the encoder takes for a mono and a stereo track; None: lossless
+    kbps: tuple[tuple[int, int], tuple[int, int]] | None = None
 
 
 FORMATS: dict[str, OutputFormat] = {
@@ -73,12 +76,23 @@ FORMATS: dict[str, OutputFormat] = {
             "1",
         ),
         True,
+        kbps=((8, 320), (8, 320)),  # LAME's range; more is silently taken as 320
     ),
-    "ogg": OutputFormat("ogg", "ogg", ("-c:a", "libvorbis"), True),
+    # Ranges measured with the bundled ffmpeg at 44.1/48 kHz: libvorbis refuses a mono stream
+    # above 240 kb/s or under 32 ("received no packets"), libopus mono above 256.
+    "ogg": OutputFormat("ogg", "ogg", ("-c:a", "libvorbis"), True, kbps=((32, 240), (45, 500))),
     "opus": OutputFormat(
-        "opus", "opus", ("-c:a", "libopus"), True, (48000, 24000, 16000, 12000, 8000), 48000
+        "opus",
+        "opus",
+        ("-c:a", "libopus"),
+        True,
+        (48000, 24000, 16000, 12000, 8000),
+        48000,
+        kbps=((6, 256), (6, 510)),
     ),
-    "m4a": OutputFormat("m4a", "ipod", ("-c:a", "aac", "-movflags", "+faststart"), True),
+    "m4a": OutputFormat(
+        "m4a", "ipod", ("-c:a", "aac", "-movflags", "+faststart"), True, kbps=((8, 320), (8, 320))
+    ),
     "wav": OutputFormat("wav", "wav", ("-c:a", "pcm_s16le"), False),
     "flac": OutputFormat("flac", "flac", ("-c:a", "flac"), False),
 }
@@ -91,6 +105,44 @@ def output_format(path: str | os.PathLike[str], fmt: str | None = None) -> Outpu
         known = ", ".join(FORMATS)
         raise AudiocoachError(f"cannot write {name!r} audio (formats: {known})")
     return FORMATS[name]
+
+
+_BITRATE = re.compile(r"\s*(\d{1,7})\s*(k|kbps|kb/s)?\s*", re.IGNORECASE)
+
+
+def parse_bitrate(text: str) -> str:
+    """A bitrate as written (``128k``, ``128 kbps``, ``128``, ``128000``) as ffmpeg's ``128k``.
+
+    A bare number under 1000 is kb/s (nobody means 128 bit/s); from 1000 up, bit/s. Raises
+    ``ValueError`` naming the accepted form. The format's own range is checked by
+    ``check_bitrate`` once the format and the channels are known.
+    """
+    match = _BITRATE.fullmatch(text)
+    number = int(match.group(1)) if match else 0
+    if match is None or (not match.group(2) and number >= 1000 and number % 1000):
+        raise ValueError(f"expected a bitrate in kb/s like 128k, got {text!r}")
+    kbps = number if match.group(2) or number < 1000 else number // 1000
+    if kbps < 1:
+        raise ValueError(f"a bitrate must be above zero, like 128k (got {text!r})")
+    return f"{kbps}k"
+
+
+def check_bitrate(spec: OutputFormat, bitrate: str, channels: int = 1) -> None:
+    """Refuse a bitrate ``spec``'s encoder cannot use for ``channels`` (1 or 2).
+
+    Lossless formats take any (they ignore it). Raises ``InputError`` (exit status 2) with the
+    range, before anything is rendered; ffmpeg would otherwise fail after the whole mix.
+    """
+    if spec.kbps is None:
+        return
+    kbps = int(parse_bitrate(bitrate).removesuffix("k"))
+    low, high = spec.kbps[channels - 1]
+    if not low <= kbps <= high:
+        kind = "stereo" if channels == 2 else "mono"
+        raise InputError(
+            f"error: --bitrate {kbps}k: {spec.name} takes {low}k to {high}k for a {kind} track; "
+            f"choose one in that range (speech is clear from 64k)"
+        )
 
 
 def _ffmpeg_args(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audiocoach.atomic import cleanup_stale_temps
-from audiocoach.encode import encode, output_format
+from audiocoach.encode import check_bitrate, encode, output_format
 from audiocoach.errors import InputError
 from audiocoach.estimate import estimator
 from audiocoach.loudness import plan_gain
@@ -234,7 +234,13 @@ def plan_routine(
     language = track_language(chosen, lang)
     speakers = speech if isinstance(speech, Speakers) else Speakers(speech, warn)
     book = speakers.phrasebook(language)
-    speaker = speakers.get(language, settings.speech_speed)
+    try:
+        speaker = speakers.get(language, settings.speech_speed)
+    except InputError as exc:
+        if lang is None and not exc.issues and rf.routine.language == language:
+            # the routine's own language: choose found no voice for it; say where it was asked
+            raise InputError([rf.issue(("language",), exc.text.removeprefix("error: "))]) from None
+        raise
     if estimate:
         speech_ms = estimator(settings.speech_speed)
         timeline = plan_timeline(rf, settings, speech_ms, routine, phrasebook=book)
@@ -390,6 +396,8 @@ def render_routine(
     soundtrack = prepare_soundtrack(
         rf, settings.music, routine=routine, day=day_music, store=song_store(speech)
     )
+    channels = track_channels(soundtrack, settings.music.pan_sides)
+    check_bitrate(output_format(out, settings.fmt), settings.bitrate, channels)
     planned = plan_routine(
         rf,
         pace,

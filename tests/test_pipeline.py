@@ -95,3 +95,36 @@ def test_one_speaker_per_language_and_speed_across_tracks(write_routine, tmp_pat
     assert len(speakers.made()) == 2
     assert first.timeline == again.timeline
     assert slower.timeline.duration_ms > first.timeline.duration_ms
+
+
+def test_progress_shows_on_a_terminal_and_nowhere_else(write_routine, tmp_path: Path) -> None:
+    # Field report: a cold `plan` of a program sat silent for 40 s; and without a terminal,
+    # `render` left bare "speech " / "mixing " labels in logs. Bars go to a terminal only.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = write_routine(ROUTINE)
+    args = [sys.executable, "-m", "audiocoach", "plan", str(path), "--engine", "espeak"]
+    args += ["--cache-dir", str(tmp_path / "cache")]
+    env = dict(os.environ, COLUMNS="100")
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closed once the program ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    assert b"speech" in shown and b"Total" in done.stdout  # the bar on the terminal only
+    piped = subprocess.run(args, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""

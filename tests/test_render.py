@@ -262,10 +262,11 @@ def test_unwritable_output_is_one_line(tmp_path: Path, write_routine, runner, ca
             "espeak",
         ],
     )
-    assert result.exit_code == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ")
+    # a file where a folder should be: refused as the -o value it is, before any work
+    assert result.exit_code == 2
+    assert f"there is no folder '{blocker}': create it first" in result.stderr
     assert "Traceback" not in result.output
+    assert blocker.read_text() == "x"
 
 
 def test_encoder_failure_keeps_previous_file(
@@ -274,21 +275,14 @@ def test_encoder_failure_keeps_previous_file(
     ok = write_routine("title: Tiny\nblocks:\n  - exercise: Plank\n    duration: 5s\n")
     out = tmp_path / "out.mp3"
     out.write_bytes(b"previous track")
+    # an encoder that reads its input and then fails, as a full disk or a crash would
+    failing = tmp_path.parent / f"{tmp_path.name}-ffmpeg"
+    failing.write_text("#!/bin/sh\ncat > /dev/null\necho 'Error: simulated failure' >&2\nexit 1\n")
+    failing.chmod(0o755)
     result = runner.invoke(
         cli,
-        [
-            "render",
-            str(ok),
-            "-o",
-            str(out),
-            "-q",
-            "--bitrate",
-            "lots",
-            "--cache-dir",
-            str(cache_dir),
-            "--engine",
-            "espeak",
-        ],
+        ["render", str(ok), "-o", str(out), "-q", "--engine", "espeak", "--cache-dir", cache_dir],
+        env={"AUDIOCOACH_FFMPEG": str(failing)},
     )
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1

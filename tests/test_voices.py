@@ -66,7 +66,10 @@ def test_voices_lists_the_bundled_piper_voice_and_espeak(runner) -> None:
     result = runner.invoke(cli, ["voices"])
     assert result.exit_code == 0, result.output
     lines = rows(result.stdout)
-    assert lines[0] == ["piper", "en_US-joe-medium", "en-US", "bundled"]
+    # the bundled model's file is shown, to copy or to give to --voice-model
+    model = bundled_models()[0].path
+    assert lines[0] == ["piper", "en_US-joe-medium", "en-US", f"bundled: {model}"]
+    assert model.is_file() and model.with_suffix(".onnx.json").is_file()
     assert ["espeak", "en-us", "en-US", "espeak-ng: English (America) male"] in lines
     assert ["espeak", "de", "de", "espeak-ng: German male"] in lines
     assert result.stdout.rstrip().endswith(f"your Piper voices folder: {voices_dir()}")
@@ -77,7 +80,7 @@ def test_voices_lists_the_users_and_says_which_cannot_be_used(runner, user_voice
     result = runner.invoke(cli, ["voices", "--engine", "piper"])
     assert result.exit_code == 0, result.output
     assert rows(result.stdout)[:4] == [
-        ["piper", "en_US-joe-medium", "en-US", "bundled"],
+        ["piper", "en_US-joe-medium", "en-US", f"bundled: {bundled_models()[0].path}"],
         [
             "piper",
             "de_DE-thorsten-medium",
@@ -141,8 +144,9 @@ def test_unknown_voice_is_input_error_with_close_matches(
     result = runner.invoke(cli, ["plan", str(routine), "--voice", "en-uss"])
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
-    assert line.startswith("error: unknown espeak voice 'en-uss'; close matches: en-us, ")
-    assert line.endswith("(audiocoach voices lists them)")
+    # no engine named: the voice could be either kind; the close matches come from both
+    assert line.startswith("error: no voice named 'en-uss'; close matches: en-us")
+    assert line.endswith("audiocoach voices lists them")
 
 
 def test_list_voices_is_one_kind_of_record(user_voices: Path) -> None:
@@ -168,3 +172,41 @@ def test_list_voices_is_one_kind_of_record(user_voices: Path) -> None:
 def test_language_tags(code: str, tag: str) -> None:
     assert language_tag(code) == tag
     assert primary_language(code) == tag.split("-")[0]
+
+
+def test_a_language_no_voice_speaks_is_said_so_at_its_line(tmp_path: Path, runner) -> None:
+    # Field report: `language: xx` gave "unknown espeak voice 'xx'; close matches: xex", with no
+    # location, blaming a voice the user never named.
+    routine = tmp_path / "xx.yaml"
+    routine.write_text(
+        "title: X\nlanguage: xx\nblocks:\n  - exercise: Plank\n    duration: 20s\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["plan", str(routine), "--estimate"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("warning: no phrasebook for xx")
+    assert lines[1].startswith(f"{routine}:2:11: language: no offline voice speaks 'xx'")
+    assert "--voice" in lines[1] and "xex" not in lines[1]
+    flag = runner.invoke(cli, ["plan", str(routine), "--estimate", "--lang", "zz-ZZ"])
+    assert flag.exit_code == 2
+    assert flag.stderr.strip().splitlines()[-1].startswith("error: no offline voice speaks 'zz-ZZ'")
+
+
+def test_an_unknown_voice_name_is_neither_kind(tmp_path: Path, runner) -> None:
+    routine = tmp_path / "r.yaml"
+    routine.write_text(
+        "title: X\nblocks:\n  - exercise: Plank\n    duration: 20s\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        cli, ["plan", str(routine), "--estimate", "--voice", "de_DE-thorsten-medium"]
+    )
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith("error: no voice named 'de_DE-thorsten-medium': it is neither")
+    assert "Piper" in message and ".onnx.json" in message
+    espeak = runner.invoke(
+        cli, ["plan", str(routine), "--estimate", "--engine", "espeak", "--voice", "en-uss"]
+    )
+    assert espeak.exit_code == 2
+    assert espeak.stderr.startswith("error: unknown espeak voice 'en-uss'")

@@ -21,6 +21,7 @@ Which engine speaks when the user names none (``engine=None``):
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,19 +137,34 @@ def _make_espeak(settings: SpeechSettings, lang: str, speed: float) -> Engine:
 
     _no_model(settings, "espeak")
     if settings.voice is not None:
-        return EspeakEngine(voice=settings.voice, speed=speed)
+        try:
+            return EspeakEngine(voice=settings.voice, speed=speed)
+        except InputError:
+            if settings.engine is not None:  # --engine espeak: an espeak voice was meant
+                raise
+            # no engine named: the voice could have been a Piper voice not installed
+            from audiocoach.speech.finish import close_matches
+            from audiocoach.speech.piper_voices import voices_dir
+
+            names = [v.name for v in list_voices()[0]]
+            raise InputError(
+                f"error: no voice named {settings.voice!r}{close_matches(settings.voice, names)}: "
+                "it is neither an espeak-ng voice nor a Piper voice (the bundled ones, and each "
+                f".onnx with its .onnx.json put in {voices_dir()}); audiocoach voices lists them"
+            ) from None
     # espeak's plain "en" is British; American matches gTTS's default and the bundled Piper.
     tag = lang.strip().replace("_", "-").lower()
     if tag in ("", "en"):
         tag = "en-us"
-    try:
-        return EspeakEngine(voice=tag, speed=speed)
-    except InputError:
+    for candidate in dict.fromkeys((tag, primary_language(tag))):
         # a region espeak has no voice for speaks its language (de-AT -> de), as the phrasebook
-        primary = primary_language(tag)
-        if primary == tag:
-            raise
-    return EspeakEngine(voice=primary, speed=speed)
+        with contextlib.suppress(InputError):
+            return EspeakEngine(voice=candidate, speed=speed)
+    raise InputError(
+        f"error: no offline voice speaks {language_tag(lang)!r}: espeak-ng has none for it and "
+        "no Piper voice for it is installed; name a voice with --voice (audiocoach voices lists "
+        "them), give a Piper model with --voice-model, or use --engine gtts (online)"
+    )
 
 
 def _make_gtts(settings: SpeechSettings, lang: str, speed: float) -> Engine:
