@@ -3,7 +3,8 @@
 The one place that decides how routine text is read, so every engine says the same words and the
 cache is keyed on what is actually spoken. Cleaning (``clean``) is the same for every language;
 reading rules come from the language's own module (``en``, ``de``, ``es``, ``fr``); a language
-without one gets numbers in words through num2words (``core.Reading``) or keeps its digits.
+without one gets what needs no words of its own (``shared``): numbers through num2words, units
+through CLDR, the rest left whole for the engine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from audiocoach.reading.de import German
 from audiocoach.reading.en import English
 from audiocoach.reading.es import Spanish
 from audiocoach.reading.fr import French
+from audiocoach.reading.shared import SharedReading
 
 __all__ = ["LANGUAGES_WITH_RULES", "reading_for", "speakable"]
 
@@ -29,7 +31,7 @@ def reading_for(lang: str) -> Reading:
     """The reading rules for a language tag (``en``, ``de-AT``, ``es_MX``, ``it``, ``""`` = en)."""
     tag = lang.strip().replace("_", "-")
     base = tag.split("-")[0].lower() or "en"
-    return _READINGS.get(base, Reading)(tag or "en")
+    return _READINGS.get(base, SharedReading)(tag or "en")
 
 
 def speakable(text: str, *, lang: str = "en") -> str:
