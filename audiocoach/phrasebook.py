@@ -255,6 +255,19 @@ def _spelled(value: int, language: str) -> str:
     return num2words(value, lang=language)
 
 
+def _opens_with_a_value(key: str, template: str) -> bool:
+    """Whether a phrase is a sentence (or a count, said alone) that opens with a value: a phrase
+    ("{rounds}: {names}." -> "Zwei Runden: ...") or a number a stand-in phrasebook spells ("One",
+    as the English reader says "1"). Its first letter is then made upper case, as a sentence's is;
+    a value written ``{n:words}`` on purpose ("three" of the countdown) stays as it is."""
+    if not template.startswith("{") or not (
+        key.startswith("count.") or template.rstrip().endswith((".", "!", "?"))
+    ):
+        return False
+    first = next(iter(string.Formatter().parse(template)), None)
+    return first is not None and not (first[2] or "").startswith("words")
+
+
 def _split_last_word(words: str) -> tuple[str, str, str]:
     """``("vingt et", " ", "un")``; the last word after a space or hyphen ("quatre-vingt-un")."""
     match = re.search(r"[ \-](?=[^ \-]*$)", words)
@@ -302,7 +315,10 @@ class Phrasebook:
             else value
             for name, value in values.items()
         }
-        return template.format_map(filled)
+        said = template.format_map(filled)
+        if _opens_with_a_value(key, template):
+            said = said[:1].upper() + said[1:]  # "Zwei Runden: ...": a sentence starts here
+        return said
 
     # -- conveniences the scheduler uses (words only; it keeps the timing)
 

@@ -156,6 +156,50 @@ AGREEMENT = [
     ("1 von 3", "Eins von drei"),
 ]
 
+#: An abbreviation's full stop that also ends the sentence is kept: the voice pauses there.
+#: German nouns are capitalized too: "30 Sek. Pause" goes on.
+SENTENCE_ENDS = [
+    (
+        "Pause 2 Min. Dann los. Halte 30 Sek. Weiter. Dann 1 Std. Fertig.",
+        "Pause zwei Minuten. Dann los. Halte dreißig Sekunden. Weiter. Dann eine Stunde. Fertig.",
+    ),
+    ("Halte 1 Min.", "Halte eine Minute."),
+    ("1 Std. Wir laufen.", "Eine Stunde. Wir laufen."),
+    ("30 Sek. Pause", "Dreißig Sekunden Pause"),
+    ("2 Min. Gehpause, dann weiter", "Zwei Minuten Gehpause, dann weiter"),
+    ("10 Wdh. Kniebeugen", "Zehn Wiederholungen Kniebeugen"),
+    ("10 Wdh. Dann Pause.", "Zehn Wiederholungen. Dann Pause."),
+    ("Bein li. Dann re.", "Bein links. Dann rechts."),
+    ("Bein li. Knie gestreckt", "Bein links Knie gestreckt"),
+    ("Kniebeugen usw. Dann Pause.", "Kniebeugen und so weiter. Dann Pause."),
+    ("Wiederhole das ggf. Dann Pause.", "Wiederhole das gegebenenfalls. Dann Pause."),
+]
+
+VOLUMES = [
+    ("Trink 0,5 l Wasser.", "Trink null Komma fünf Liter Wasser."),
+    ("1 l", "Ein Liter"),
+    ("1,5 l", "Eineinhalb Liter"),
+    ("250 ml", "Zweihundertfünfzig Milliliter"),
+    ("2 dl", "Zwei Deziliter"),
+    ("33 cl", "Dreiunddreißig Zentiliter"),
+]
+
+#: "@": the load the sets are done with.
+LOADS = [
+    ("3x10 @ 20kg", "Drei Sätze mit zehn Wiederholungen bei zwanzig Kilo"),
+    ("3x5 @ 80%", "Drei Sätze mit fünf Wiederholungen bei achtzig Prozent"),
+]
+
+#: A reading that puts a word first in a sentence capitalizes it, as the original did.
+SENTENCE_STARTS = [
+    (
+        "Hauptteil. 3x10 mit 20kg.",
+        "Hauptteil. Drei Sätze mit zehn Wiederholungen mit zwanzig Kilo.",
+    ),
+    ("Rudern. 10/Seite", "Rudern. Zehn pro Seite"),
+    ("ca. 3 Sätze", "circa drei Sätze"),  # written lower case
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -171,6 +215,10 @@ TABLES = {
     "time": TIMES,
     "letters": LETTERS_NEXT_TO_NUMBERS,
     "agreement": AGREEMENT,
+    "sentence end": SENTENCE_ENDS,
+    "volume": VOLUMES,
+    "load": LOADS,
+    "sentence start": SENTENCE_STARTS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -170,6 +170,54 @@ OTHER = [
     ("4-7-8 breathing", "Four, seven, eight breathing"),
 ]
 
+#: An abbreviation's full stop that also ends the sentence is kept: the voice pauses there.
+SENTENCE_ENDS = [
+    ("Hold 30 sec. Then relax.", "Hold thirty seconds. Then relax."),
+    ("Rest 2 min. Go again.", "Rest two minutes. Go again."),
+    ("Rest 1 hr. Then go.", "Rest one hour. Then go."),
+    ("Carry 50 lbs. Walk back.", "Carry fifty pounds. Walk back."),
+    ("Walk 15 yd. Then jog.", "Walk fifteen yards. Then jog."),
+    ("Hold 30 sec. on each side", "Hold thirty seconds on each side"),
+    ("3 p.m. Drink", "Three p m. Drink"),
+    ("Run at 6 a.m.", "Run at six a m."),
+    ("at 3 p.m. today", "at three p m today"),
+    ("3 pm. Drink water.", "Three p m. Drink water."),
+    ("10 alt. Then rest.", "Ten alternating. Then rest."),
+]
+
+VOLUMES = [
+    ("Drink 0.5 l of water", "Drink zero point five liters of water"),
+    ("1 l", "One liter"),
+    ("2 L", "Two liters"),
+    ("500 ml", "Five hundred milliliters"),
+    ("2 dl", "Two deciliters"),
+    ("33 cl", "Thirty-three centiliters"),
+    ("8 oz", "Eight ounces"),
+    ("8 fl oz", "Eight fluid ounces"),
+    ("16 fl. oz. of water", "Sixteen fluid ounces of water"),
+    ("1/2 l", "Half a liter"),
+    ("10 L, 10 R", "Ten L, ten R"),  # sides, not litres
+]
+
+#: "@": the load the sets are done with.
+LOADS = [
+    ("3x10 @ 20kg", "Three sets of ten at twenty kilos"),
+    ("3x5 @ 80%", "Three sets of five at eighty percent"),
+]
+
+#: A reading that puts a word first in a sentence capitalizes it, as the original did.
+SENTENCE_STARTS = [
+    ("Main. DB Row.", "Main. Dumbbell Row."),
+    (
+        "Cat-Cow. 30 seconds, moving with your breath.",
+        "Cat-Cow. Thirty seconds, moving with your breath.",
+    ),
+    ("rest. 3x10 squats", "rest. Three sets of ten squats"),
+    ("Next up: KB Press", "Next up: Kettlebell Press"),  # a name in title case
+    ("Grab a DB and row", "Grab a dumbbell and row"),
+    ("e.g. 3 sets", "for example three sets"),  # written lower case
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -185,6 +233,10 @@ TABLES = {
     "time": TIMES,
     "letters": LETTERS_NEXT_TO_NUMBERS,
     "other": OTHER,
+    "sentence end": SENTENCE_ENDS,
+    "volume": VOLUMES,
+    "load": LOADS,
+    "sentence start": SENTENCE_STARTS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -157,6 +157,39 @@ AGREEMENT = [
     ("RPE 7,5", "R P E siete y medio"),
 ]
 
+#: An abbreviation's full stop that also ends the sentence is kept: the voice pauses there.
+SENTENCE_ENDS = [
+    ("Descansa 30 seg. Luego sigue.", "Descansa treinta segundos. Luego sigue."),
+    ("Corre 1 hr. Después camina.", "Corre una hora. Después camina."),
+    ("Descansa 1 h. Fin", "Descansa una hora. Fin"),
+    ("10 rep. Luego descansa.", "Diez repeticiones. Luego descansa."),
+    ("Mantén 2 min. y respira", "Mantén dos minutos y respira"),
+    ("Pierna izq. Luego der.", "Pierna izquierda. Luego derecha."),
+    ("30 minutos aprox. Luego camina.", "Treinta minutos aproximadamente. Luego camina."),
+]
+
+VOLUMES = [
+    ("Bebe 0,5 l de agua.", "Bebe cero coma cinco litros de agua."),
+    ("1 l", "Un litro"),
+    ("1,5 l", "Un litro y medio"),
+    ("250 ml", "Doscientos cincuenta mililitros"),
+    ("33 cl", "Treinta y tres centilitros"),
+]
+
+#: "@": the load, never the word of a range ("de diez a veinte kilos" is ten to twenty kilos).
+LOADS = [
+    ("3x10 @ 20kg", "Tres series de diez con veinte kilos"),
+    ("8-12 @ 15 kg", "Ocho a doce con quince kilos"),
+    ("3x5 @ 80%", "Tres series de cinco, al ochenta por ciento"),
+]
+
+#: A reading that puts a word first in a sentence capitalizes it, as the original did.
+SENTENCE_STARTS = [
+    ("Remo. 3x10.", "Remo. Tres series de diez."),
+    ("Plancha. DB remo", "Plancha. Remo con mancuerna"),
+    ("aprox. 30 min", "aproximadamente treinta minutos"),  # written lower case
+]
+
 TABLES = {
     "sentence": SENTENCES,
     "fraction": FRACTIONS,
@@ -172,6 +205,10 @@ TABLES = {
     "time": TIMES,
     "letters": LETTERS_NEXT_TO_NUMBERS,
     "agreement": AGREEMENT,
+    "sentence end": SENTENCE_ENDS,
+    "volume": VOLUMES,
+    "load": LOADS,
+    "sentence start": SENTENCE_STARTS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

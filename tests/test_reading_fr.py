@@ -154,6 +154,38 @@ AGREEMENT = [
     ("série 1", "série un"),
 ]
 
+#: An abbreviation's full stop that also ends the sentence is kept: the voice pauses there.
+SENTENCE_ENDS = [
+    ("Repos 2 min. Puis on repart.", "Repos deux minutes. Puis on repart."),
+    ("Repos 2 mn. Puis gainage.", "Repos deux minutes. Puis gainage."),
+    ("Gainage 30 sec. Ensuite repos.", "Gainage trente secondes. Ensuite repos."),
+    ("Courir 1 h. Puis marcher.", "Courir une heure. Puis marcher."),
+    ("10 rép. Puis repos.", "Dix répétitions. Puis repos."),
+    ("10 répétitions max. Puis repos.", "Dix répétitions maximum. Puis repos."),
+]
+
+VOLUMES = [
+    ("Buvez 0,5 l d'eau.", "Buvez zéro virgule cinq litre d'eau."),
+    ("Prenez 1 l d'eau", "Prenez un litre d'eau"),
+    ("1,5 l", "Un litre et demi"),
+    ("2 l", "Deux litres"),
+    ("250 ml", "Deux cent cinquante millilitres"),
+    ("33 cl", "Trente-trois centilitres"),
+]
+
+#: "@": the load, never the word of a range ("de dix à vingt kilos" is ten to twenty kilos).
+LOADS = [
+    ("3x10 @ 20kg", "Trois séries de dix avec vingt kilos"),
+    ("3x5 @ 80%", "Trois séries de cinq, à quatre-vingts pour cent"),
+]
+
+#: A reading that puts a word first in a sentence capitalizes it, as the original did.
+SENTENCE_STARTS = [
+    ("Squat. 3x10.", "Squat. Trois séries de dix."),
+    ("Gainage. 1/2 squat", "Gainage. Demi-squat"),
+    ("env. 30 min", "environ trente minutes"),  # written lower case
+]
+
 TABLES = {
     "sentence": SENTENCES,
     "fraction": FRACTIONS,
@@ -169,6 +201,10 @@ TABLES = {
     "time": TIMES,
     "letters": LETTERS_NEXT_TO_NUMBERS,
     "agreement": AGREEMENT,
+    "sentence end": SENTENCE_ENDS,
+    "volume": VOLUMES,
+    "load": LOADS,
+    "sentence start": SENTENCE_STARTS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -348,9 +348,13 @@ class CoachReading(Reading):
         name_follows = not key.endswith(".") and re.match(r" " + LETTER, rest)
         if name_follows and rest[1].isupper() and " " not in said and said[:1].islower():
             said = said[0].upper() + said[1:]  # a name in title case: "KB Press", "DB Row"
-        if key in self.sentence_final_abbreviations and sentence_follows(rest):
+        if key in self.sentence_final_abbreviations and self.abbreviation_ends_sentence(rest):
             return pad(match, said) + ". "  # "10 ea. Then rest": the dot was both
         return pad(match, said)
+
+    def abbreviation_ends_sentence(self, rest: str) -> bool:
+        """After "10 ea." (one of ``sentence_final_abbreviations``): does a sentence end too?"""
+        return sentence_follows(rest)
 
     def separator_rules(self) -> Iterable[Rule]:
         """Thousands separators go; what is left between digits is a decimal mark (or a list)."""

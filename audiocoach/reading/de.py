@@ -148,7 +148,7 @@ class German(CoachReading):
         "e/s": "pro Seite",
         "L/R": "links und rechts",
     }
-    sentence_final_abbreviations = frozenset(["usw.", "li.", "re."])
+    sentence_final_abbreviations = frozenset(["usw.", "li.", "re.", "ggf.", "evtl."])
     counters = frozenset(
         words(
             "satz runde woche tag übung intervall durchgang block teil serie wiederholung "
@@ -198,6 +198,12 @@ class German(CoachReading):
 
     def range_start(self, value: str, unit: Unit) -> str:
         return "ein" if value == "1" else self.say(value)
+
+    def abbreviation_ends_sentence(self, rest: str) -> bool:
+        """ "Bein li. Dann re.": before a word that opens sentences ("li. Knie" goes on)."""
+        following = rest.lstrip()
+        word = re.match(LETTER + r"[\w-]*", following)
+        return not following or bool(word and word.group(0).lower() in _OPENS_SENTENCES)
 
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
         """ "30 Sek. Pause" goes on, "30 Sek. Weiter." and "2 Min. Dann los." end a sentence.

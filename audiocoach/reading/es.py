@@ -141,7 +141,7 @@ class Spanish(CoachReading):
         "e/s": "por lado",
         "I/D": "izquierda y derecha",
     }
-    sentence_final_abbreviations = frozenset(["izq.", "der."])
+    sentence_final_abbreviations = frozenset(["izq.", "der.", "máx.", "aprox."])
     counters = frozenset(
         words("serie ronda vuelta semana día ejercicio intervalo bloque parte repetición fase")
     )

@@ -120,6 +120,7 @@ class French(CoachReading):
         "e/s": "par côté",
         "G/D": "gauche et droite",
     }
+    sentence_final_abbreviations = frozenset(["max.", "env."])
     counters = frozenset(
         words("série tour round semaine jour exercice intervalle bloc partie répétition étape")
     )

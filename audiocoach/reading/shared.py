@@ -65,6 +65,10 @@ _VULGAR_RUN = re.compile("[" + _VULGAR + "]+")
 _ORDINAL_MARK = re.compile(r"(?<=[0-9])\.?([" + _ORDINAL_MARKS + "])")
 
 
+#: The slash of "km/h" and "m/s" after a number, kept from the cleaning as a private character.
+_PER = "\ue000"
+_PER_UNIT = re.compile(r"([0-9] ?(?:km|m))/([hs])(?!\w)", re.IGNORECASE)
+
 NUM = r"[0-9]+(?:[.,][0-9]+)?"
 _FRACTION_SLASH = re.compile(
     r"(?<![0-9])([0-9]{1,3})⁄([1-9][0-9]{0,2})(?![0-9]|[/⁄:.,-][0-9]|" + _HIDDEN_ORDINAL + ")"
@@ -171,7 +175,7 @@ class SharedReading(Reading):
 
     def __init__(self, lang: str) -> None:
         self.locale = _locale(lang)
-        self.unit_ids = _unit_table(lang)
+        self.unit_ids = {key.replace("/", _PER): unit for key, unit in _unit_table(lang).items()}
         super().__init__(lang)
 
     def before_normalizing(self, text: str) -> str:
@@ -183,8 +187,9 @@ class SharedReading(Reading):
         text = _URL.sub(" ", text)
         text = _TIMES_SIGN.sub("x", text)  # 3×10
         text = _FRACTION_SLASH.sub(_slashed, text)
+        text = _PER_UNIT.sub(r"\1" + _PER + r"\2", text)  # "km/h": the cleaning keeps no slash
         # The rules read the text as the final cleaning will leave it (see ``clean.settle``).
-        return show(super().read(settle(text, keep_symbols=True)))
+        return show(super().read(settle(text, keep_symbols=True))).replace(_PER, "/")
 
     def build_rules(self) -> Iterable[Rule]:
         yield re.compile(r"(?<!\w)\.(?=[0-9])"), "0."  # ".5 kg"
@@ -217,7 +222,7 @@ class SharedReading(Reading):
         # What needs a language's words: 3x10, 4x400m, 8-12, 4:6, 1:30, 10/side, 1/2, x10, 3x.
         yield (
             re.compile(
-                r"(?<!\w)(?:[xX]\s?)?" + NUM + r"(?:\s?(?:[-–]\s?" + NUM + r"|[xX:]\s?"
+                _NUMBER_START + r"(?:[xX]\s?)?" + NUM + r"(?:\s?(?:[-–]\s?" + NUM + r"|[xX:]\s?"
                 r"(?:" + NUM + r"|" + WORD + r"))|/(?:" + NUM + r"|" + WORD + r"))+"
                 r"(?:" + WORD + r")?"
             ),
