@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiocoach.reading import LANGUAGES_WITH_RULES, number_words, ordinal_words
+from audiocoach.reading import LANGUAGES_WITH_RULES, number_words, ordinal_words, reading_for
 from audiocoach.speech.text import MAX_CHARS, speakable
 
 
@@ -279,6 +279,31 @@ def test_no_english_number_word_reaches_a_german_spanish_or_french_voice(lang: s
         heard = set(re.findall(r"[^\W\d_]+", spoken.lower()))
         assert not heard & english, (text, spoken)
         assert not re.search("[0-9]", spoken), (text, spoken)
+
+
+#: A sentence that follows another, in each language.
+_NEXT_SENTENCE = {
+    "en": "Then go.",
+    "de": "Dann los.",
+    "es": "Luego sigue.",
+    "fr": "Puis repos.",
+    "it": "Poi via.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(_NEXT_SENTENCE))
+def test_every_unit_whose_full_stop_ends_a_sentence_keeps_the_sentence_end(lang: str) -> None:
+    """ "Halte 30 Sek. Weiter." was "dreißig Sekunden Weiter": the full stop of an abbreviated
+    unit that also ends the sentence is kept, for every unit a language reads, so the voice
+    pauses there."""
+    reading = reading_for(lang)
+    units = reading.units  # type: ignore[attr-defined]
+    assert len(units) > 20
+    following = _NEXT_SENTENCE[lang]
+    for written in units:
+        spoken = speakable(f"Hold 30 {written}. {following}", lang=lang)
+        assert spoken.endswith(f". {following}"), (written, spoken)
+        assert not re.search("[0-9]", spoken), (written, spoken)
 
 
 # --- bounded work on hostile input -----------------------------------------------------------

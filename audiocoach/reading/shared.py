@@ -69,12 +69,12 @@ _ORDINAL_MARK = re.compile(r"(?<=[0-9])\.?([" + _ORDINAL_MARKS + "])")
 _PER = "\ue000"
 _PER_UNIT = re.compile(r"([0-9] ?(?:km|m))/([hs])(?!\w)", re.IGNORECASE)
 
-NUM = r"[0-9]+(?:[.,][0-9]+)?"
+_NUM = r"[0-9]+(?:[.,][0-9]+)?"
 _FRACTION_SLASH = re.compile(
     r"(?<![0-9])([0-9]{1,3})⁄([1-9][0-9]{0,2})(?![0-9]|[/⁄:.,-][0-9]|" + _HIDDEN_ORDINAL + ")"
 )
 #: Letters not glued to a digit after them ("side" in "10/side", not "A" in "0/A0").
-WORD = LETTER + r"+(?![0-9])"
+_WORD = LETTER + r"+(?![0-9])"
 #: A digit, or one hidden by an earlier rule (the context a later rule looks at).
 _ANY_DIGIT = "[0-9\U000f0030-\U000f0039]"
 #: The start of a number: not in a word, nor after a decimal mark. (A dot or comma after other
@@ -175,7 +175,8 @@ class SharedReading(Reading):
 
     def __init__(self, lang: str) -> None:
         self.locale = _locale(lang)
-        self.unit_ids = {key.replace("/", _PER): unit for key, unit in _unit_table(lang).items()}
+        #: Unit as written after a number (lower case) -> CLDR unit ("kg" -> "mass-kilogram").
+        self.units = _unit_table(lang)
         super().__init__(lang)
 
     def before_normalizing(self, text: str) -> str:
@@ -222,17 +223,18 @@ class SharedReading(Reading):
         # What needs a language's words: 3x10, 4x400m, 8-12, 4:6, 1:30, 10/side, 1/2, x10, 3x.
         yield (
             re.compile(
-                _NUMBER_START + r"(?:[xX]\s?)?" + NUM + r"(?:\s?(?:[-–]\s?" + NUM + r"|[xX:]\s?"
-                r"(?:" + NUM + r"|" + WORD + r"))|/(?:" + NUM + r"|" + WORD + r"))+"
-                r"(?:" + WORD + r")?"
+                _NUMBER_START + r"(?:[xX]\s?)?" + _NUM + r"(?:\s?(?:[-–]\s?" + _NUM + r"|[xX:]\s?"
+                r"(?:" + _NUM + r"|" + _WORD + r"))|/(?:" + _NUM + r"|" + _WORD + r"))+"
+                r"(?:" + _WORD + r")?"
             ),
             lambda m: hide(m.group(0)),
         )
         yield re.compile(r"(?<![\w.])[xX]\s?[0-9]+\w*"), lambda m: hide(m.group(0))
         yield re.compile(_NUMBER_START + r"[0-9]+\s?[xX](?!\w)"), lambda m: hide(m.group(0))
+        units = _alternation(k.replace("/", _PER) for k in self.units)
         yield (
             re.compile(
-                _FREE + r"(" + NUM + r")\s?(" + _alternation(self.unit_ids) + r")"
+                _FREE + r"(" + _NUM + r")\s?(" + units + r")"
                 r"(\.(?!" + _ANY_DIGIT + r"))?(?![\w'’]|/" + _ANY_DIGIT + ")",
                 re.IGNORECASE,
             ),
@@ -246,13 +248,13 @@ class SharedReading(Reading):
         )
         # The end of a shape nothing above read ("0L/0"): as written, like its start.
         yield (
-            re.compile(r"(?<=[^\W_][:/⁄-]|[\U000f0000-\U000ffffd][:/⁄-])" + NUM),
+            re.compile(r"(?<=[^\W_][:/⁄-]|[\U000f0000-\U000ffffd][:/⁄-])" + _NUM),
             lambda m: hide(m.group(0)),
         )
         if self.code is not None:
-            yield re.compile(NUM), self._plain_number
+            yield re.compile(_NUM), self._plain_number
         else:
-            yield re.compile(NUM), lambda m: hide(m.group(0))
+            yield re.compile(_NUM), lambda m: hide(m.group(0))
 
     # --- fractions --------------------------------------------------------------------------
 
@@ -286,7 +288,7 @@ class SharedReading(Reading):
 
     def _unit(self, match: re.Match[str]) -> str:
         value, written, dot = match.groups()
-        unit = self.unit_ids.get(written.lower())
+        unit = self.units.get(written.lower().replace(_PER, "/"))
         whole = re.split("[.,]", value)[0]
         ambiguous = written.lower() == "m" and len(whole) <= 2 and int(whole) <= 24
         said = None if unit is None or ambiguous else self._unit_words(value, unit)
