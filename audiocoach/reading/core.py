@@ -7,8 +7,9 @@ grammar are not. ``CoachReading`` holds the patterns for those shapes and asks i
 (``en``, ``de``, ``es``, ``fr``, one module each) for words: a unit table, a gender for a noun,
 how a fraction, a set or an ordinal is said.
 
-``Reading`` is what a language without rules of its own gets: numbers in words through num2words
-where it knows the language, digits otherwise; never another language's words.
+``Reading`` is what every reading shares (rules in order, sentence starts kept); a language
+without rules of its own gets ``shared.SharedReading``: what needs no words of its own is read,
+the rest left whole for the engine; never another language's words.
 
 Rules run in order, each a regex substitution over the whole text (so work stays linear in the
 text's length). Most rules leave the numbers they place as digits ("3 Sätze mit 10"); the last rule
