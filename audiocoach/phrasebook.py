@@ -23,7 +23,11 @@ French's "zéro seconde" come from the language's own rules rather than ``n == 1
 
 Language tags (``de``, ``de-DE``, ``de_AT``, ``pt-BR``, ``de_DE.UTF-8``) are parsed with Babel and
 resolved to the nearest shipped phrasebook (``de-AT`` -> ``de``); a language without one gets the
-English phrasebook and a one-line ``notice`` for the caller to print.
+English phrasebook and a one-line ``notice`` for the caller to print. That stand-in spells every
+number of a spoken phrase in English words (``{n}`` reads as ``{n:words}``; labels keep digits):
+the track is read in the requested language, whose reader would otherwise turn the digits of
+"Set 2 of 3." into its own words ("Set due of tre."), while the routine's own text in it is still
+read in that language.
 """
 
 from __future__ import annotations
@@ -221,15 +225,19 @@ Template = str | Mapping[str, str]
 class _Number:
     """An int in a template: ``format`` gives digits, words or an agreeing form (see module doc)."""
 
-    __slots__ = ("book", "value")
+    __slots__ = ("book", "spell", "value")
 
-    def __init__(self, value: int, book: Phrasebook) -> None:
+    def __init__(self, value: int, book: Phrasebook, spell: bool = False) -> None:
         self.value = value
         self.book = book
+        #: Digits (``{n}``) as words too: a stand-in phrasebook's spoken phrases.
+        self.spell = spell
 
     def __format__(self, spec: str) -> str:
         if spec == "":
-            return str(self.value)
+            if not self.spell:
+                return str(self.value)
+            spec = "words"
         if spec not in NUMBER_SPECS:
             raise ValueError(f"unknown number format {spec!r}; use one of {NUMBER_SPECS}")
         words = _spelled(self.value, self.book.number_language)
@@ -247,6 +255,19 @@ def _spelled(value: int, language: str) -> str:
     return num2words(value, lang=language)
 
 
+def _opens_with_a_value(key: str, template: str) -> bool:
+    """Whether a phrase is a sentence (or a count, said alone) that opens with a value: a phrase
+    ("{rounds}: {names}." -> "Zwei Runden: ...") or a number a stand-in phrasebook spells ("One",
+    as the English reader says "1"). Its first letter is then made upper case, as a sentence's is;
+    a value written ``{n:words}`` on purpose ("three" of the countdown) stays as it is."""
+    if not template.startswith("{") or not (
+        key.startswith("count.") or template.rstrip().endswith((".", "!", "?"))
+    ):
+        return False
+    first = next(iter(string.Formatter().parse(template)), None)
+    return first is not None and not (first[2] or "").startswith("words")
+
+
 def _split_last_word(words: str) -> tuple[str, str, str]:
     """``("vingt et", " ", "un")``; the last word after a space or hyphen ("quatre-vingt-un")."""
     match = re.search(r"[ \-](?=[^ \-]*$)", words)
@@ -261,6 +282,8 @@ class Phrasebook:
 
     ``language`` is the file's tag (``de``); ``requested`` the tag that was asked for when it was
     different (``de-AT``, or ``pt`` when English stands in for a language without a phrasebook).
+    ``spells_numbers`` makes ``{n}`` in a spoken phrase (any key but ``label.*``) read as
+    ``{n:words}``; ``phrasebook_for`` sets it on a stand-in (see the module docstring).
     """
 
     language: str
@@ -268,6 +291,7 @@ class Phrasebook:
     agreement: Mapping[str, Mapping[str, str]]
     number_language: str
     requested: str | None = None
+    spells_numbers: bool = False
 
     # -- the one general entry point
 
@@ -284,13 +308,17 @@ class Phrasebook:
                 raise TypeError(f"phrase {key!r} has plural forms and needs an integer n")
             category = _plural_rule(self.language)(count)
             template = template.get(category, template["other"])
+        spell = self.spells_numbers and not key.startswith("label.")
         filled = {
-            name: _Number(value, self)
+            name: _Number(value, self, spell)
             if isinstance(value, int) and not isinstance(value, bool)
             else value
             for name, value in values.items()
         }
-        return template.format_map(filled)
+        said = template.format_map(filled)
+        if _opens_with_a_value(key, template):
+            said = said[:1].upper() + said[1:]  # "Zwei Runden: ...": a sentence starts here
+        return said
 
     # -- conveniences the scheduler uses (words only; it keeps the timing)
 
@@ -483,8 +511,9 @@ def phrasebook_for(tag: str | None) -> Phrasebook:
     """The phrasebook for a language tag: the nearest shipped one, else English.
 
     ``None`` means English. For a tag without a phrasebook the result is English with
-    ``requested`` set, so ``notice`` gives the line to show the user. Raises ``ValueError`` for a
-    malformed tag.
+    ``requested`` set, so ``notice`` gives the line to show the user, and with ``spells_numbers``,
+    so its phrases carry English words for the requested language's reader, never digits. Raises
+    ``ValueError`` for a malformed tag.
     """
     if tag is None:
         return load_phrasebook(DEFAULT_LANGUAGE)
@@ -492,4 +521,4 @@ def phrasebook_for(tag: str | None) -> Phrasebook:
     book = load_phrasebook(found or DEFAULT_LANGUAGE)
     if found is not None and found.lower() == tag.strip().lower():
         return book
-    return replace(book, requested=tag.strip())
+    return replace(book, requested=tag.strip(), spells_numbers=found is None)

@@ -25,6 +25,7 @@ from audiocoach.ffmpeg import decode_pcm
 from audiocoach.pace import PaceOptions
 from audiocoach.phrasebook import available_languages, load_phrasebook
 from audiocoach.program import load_program
+from audiocoach.reading import speakable
 from audiocoach.render import render_routine
 from audiocoach.routine import Routine, load_routine
 from audiocoach.schedule import schedule
@@ -273,6 +274,62 @@ def test_a_language_without_a_phrasebook_warns_once_and_speaks_english(
     assert len(warnings) == 1
     assert "Portuguese (Brazil)" in warnings[0] and "English" in warnings[0]
     assert "Get ready: Prancha" in result.stdout
+
+
+_STAND_IN = """
+    title: Dorso
+    language: LANG
+    blocks:
+      - say: Inizia con 2 serie leggere.
+      - exercise: Rematore
+        reps: 8
+        sets: 3
+        rest: 30s
+        sides: both
+        goal: 3 serie da 10 con 20kg
+      - superset: Spinta
+        rounds: 2
+        exercises:
+          - exercise: Piegamenti
+            reps: 5
+          - exercise: Plank
+            duration: 45s
+      - rest: 1m30s
+      - exercise: Ponte
+        breaths: 4
+"""
+
+
+@pytest.mark.parametrize("lang", ["it", "pt-BR", "ja"])
+def test_a_stand_in_coach_speaks_english_and_the_routine_its_own_language(
+    write_routine, runner: CliRunner, lang: str
+) -> None:
+    """English standing in for a language without a phrasebook: the coach's phrases are read as
+    English throughout ("Set one of three.", never "Set uno of tre."), the routine's own text
+    in its language ("3 serie da 10" in Italian words)."""
+    path = write_routine(_STAND_IN.replace("LANG", lang))
+    data = _plan_json(runner, [str(path)])
+    routine = load_routine(path).routine
+    with_digits = [t for t in free_text(routine) if re.search(r"[0-9]", t)]
+    events = [e for e in data["events"] if e["kind"] == "speech"]
+    coach = [e for e in events if not any(t in e["text"] for t in with_digits)]
+    assert len(coach) > 40
+    for event in coach:  # what an English track says for the same text
+        assert event["spoken"] == speakable(event["text"], lang="en"), event
+    spoken = [e["spoken"] for e in events]
+    heard = " ".join(spoken)
+    for phrase in ("Set one of three.", "Rest, thirty seconds.", "Two rounds: ", "Four breaths."):
+        assert phrase in heard, phrase
+    assert re.search(r"About [a-z-]+ minutes, four exercises\.", heard), heard
+    assert "One" in spoken and "Seven" in spoken  # the counts
+    code = lang.replace("-", "_")
+    (goal,) = {e["spoken"] for e in events if e["text"].startswith("3 serie")}
+    assert num2words(10, lang=code) in goal and num2words(20, lang=code) in goal, goal
+    if lang == "it":
+        assert goal == "Tre serie da dieci con venti chilogrammi."
+    coach_said = " ".join(e["spoken"] for e in coach)
+    native = {num2words(n, lang=code) for n in range(2, 31)}
+    assert not native & set(re.findall(r"\w+", coach_said.lower())), coach_said
 
 
 @pytest.mark.parametrize("where", ["routine", "flag"])

@@ -250,6 +250,55 @@ def test_a_language_without_a_phrasebook_is_one_clear_line() -> None:
     assert all(lang in notice for lang in LANGUAGES)
 
 
+@pytest.mark.parametrize("tag", ["it", "pt-BR", "ja"])
+def test_a_stand_in_phrasebook_spells_its_numbers_in_english(tag: str) -> None:
+    """English standing in for a language is read by that language's reader, which would say the
+    digits of "Set 2 of 3." in its own words ("Set due of tre."): the stand-in says them itself."""
+    book = phrasebook_for(tag)
+    assert book.spells_numbers
+    assert book.say("set", n=2, total=3) == "Set two of three."
+    assert book.say("rest.start", length=book.duration(90_000)) == (
+        "Rest, one minute thirty seconds."
+    )
+    exercises = book.say("exercises", n=12)
+    assert book.say("intro", length=book.about(14 * 60_000), exercises=exercises) == (
+        "About fourteen minutes, twelve exercises."
+    )
+    assert book.say("group.order", rounds=book.say("rounds", n=2), names="A, then B") == (
+        "Two rounds: A, then B."
+    )
+    assert [book.say("count.rep", n=n) for n in (1, 2, 21)] == ["One", "Two", "Twenty-one"]
+    assert book.say("count.rep_side", n=1, side="left") == "One left"
+    assert [book.say("count.countdown", n=n) for n in (3, 2, 1)] == ["three", "two", "one"]
+    # Labels are shown, not said: digits, as in English.
+    assert book.say("label.round", name="Chop", n=2, total=3) == "Chop (round 2 of 3)"
+    assert book.say("label.breath", name="Locust", n=1, total=5) == "Locust: breath 1 of 5"
+
+
+def test_english_itself_keeps_its_digits_for_the_reader() -> None:
+    """The English timeline (pinned by the goldens) keeps "Set 2 of 3."; so does English for a
+    region of English (en-GB), which the English reader reads."""
+    for book in (ENGLISH, phrasebook_for("en-GB")):
+        assert not book.spells_numbers
+        assert book.say("set", n=2, total=3) == "Set 2 of 3."
+        assert book.say("count.rep", n=1) == "1"
+        assert book.say("group.order", rounds=book.say("rounds", n=2), names="A") == "2 rounds: A."
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("de", "Zwei Runden: A, dann B."),
+        ("es", "Dos rondas: A, luego B."),
+        ("fr", "Deux tours : A, puis B."),
+    ],
+)
+def test_a_sentence_that_opens_with_a_value_opens_with_a_capital(lang: str, said: str) -> None:
+    book = load_phrasebook(lang)
+    rounds = book.say("rounds", n=2)
+    assert book.say("group.order", rounds=rounds, names=book.join_names(["A", "B"])) == said
+
+
 @pytest.mark.parametrize("tag", ["", "x", "123", "de__AT", "toolonglanguage", "de DE", "ü"])
 def test_malformed_tags_are_refused_with_the_right_form(tag: str) -> None:
     with pytest.raises(ValueError, match="language tag like de, de-DE"):

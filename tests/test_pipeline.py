@@ -61,7 +61,7 @@ def test_spoken_is_exactly_what_the_engine_receives(write_routine) -> None:
     for event in timeline.speech():
         assert event.spoken == speakable(event.text or "", lang="en")
     goal = next(e for e in timeline.speech() if e.text and e.text.startswith("3x10"))
-    assert "three sets of ten" in (goal.spoken or "")
+    assert "Three sets of ten" in (goal.spoken or "")
     assert (timeline.engine, timeline.voice, timeline.language) == ("espeak", "en-us", "en")
 
 
@@ -69,7 +69,7 @@ def test_plan_heard_column_shows_the_spoken_form(runner, write_routine) -> None:
     path = write_routine(ROUTINE)
     result = runner.invoke(cli, ["plan", str(path), "--engine", "espeak", "--estimate"])
     assert result.exit_code == 0, result.stderr
-    assert "three sets of ten at twenty kilos, ninety seconds rest" in result.stdout
+    assert "Three sets of ten at twenty kilos, ninety seconds rest" in result.stdout
     assert "3x10 @ 20kg" not in result.stdout
 
 

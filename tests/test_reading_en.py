@@ -16,39 +16,39 @@ def read(text: str) -> str:
 
 
 FIELD_REPORTS = [
-    ("90/90 Hip Switch", "ninety-ninety Hip Switch"),
-    ("1/2 kneeling, then 3/4 squat", "half kneeling, then three-quarter squat"),
+    ("90/90 Hip Switch", "Ninety-ninety Hip Switch"),
+    ("1/2 kneeling, then 3/4 squat", "Half kneeling, then three-quarter squat"),
 ]
 
 FRACTIONS = [
-    ("½ squat", "half squat"),
-    ("1/4 turn", "quarter turn"),
-    ("1/2 reps", "half reps"),
-    ("1/2 mile", "half a mile"),
-    ("½ hour", "half an hour"),
-    ("3/4 mile", "three quarters of a mile"),
-    ("1 1/2 miles", "one and a half miles"),
-    ("1½ min", "one and a half minutes"),
-    ("2 1/4 miles", "two and a quarter miles"),
-    ("2/3 of the way down", "two thirds of the way down"),
-    ("1/2 of the reps", "half of the reps"),
+    ("½ squat", "Half squat"),
+    ("1/4 turn", "Quarter turn"),
+    ("1/2 reps", "Half reps"),
+    ("1/2 mile", "Half a mile"),
+    ("½ hour", "Half an hour"),
+    ("3/4 mile", "Three quarters of a mile"),
+    ("1 1/2 miles", "One and a half miles"),
+    ("1½ min", "One and a half minutes"),
+    ("2 1/4 miles", "Two and a quarter miles"),
+    ("2/3 of the way down", "Two thirds of the way down"),
+    ("1/2 of the reps", "Half of the reps"),
     ("hold 1/3", "hold one third"),
     ("Round 1/4", "Round one of four"),
     ("set 2/3", "set two of three"),
 ]
 
 NAMED_POSITIONS_AND_PAIRS = [
-    ("90/90 stretch", "ninety-ninety stretch"),
-    ("30/30 intervals", "thirty-thirty intervals"),
-    ("5/3/1 squat", "five three one squat"),
+    ("90/90 stretch", "Ninety-ninety stretch"),
+    ("30/30 intervals", "Thirty-thirty intervals"),
+    ("5/3/1 squat", "Five three one squat"),
 ]
 
 RANGES = [
-    ("8-12 reps", "eight to twelve reps"),
-    ("8–12 reps", "eight to twelve reps"),
-    ("30-45s", "thirty to forty-five seconds"),
-    ("1-2 min rest", "one to two minutes rest"),
-    ("3 x 8-12", "three sets of eight to twelve"),
+    ("8-12 reps", "Eight to twelve reps"),
+    ("8–12 reps", "Eight to twelve reps"),
+    ("30-45s", "Thirty to forty-five seconds"),
+    ("1-2 min rest", "One to two minutes rest"),
+    ("3 x 8-12", "Three sets of eight to twelve"),
 ]
 
 UNITS = [
@@ -58,116 +58,164 @@ UNITS = [
     ("Farmer carry 20m", "Farmer carry twenty meters"),
     ("Hold 45 sec", "Hold forty-five seconds"),
     ("Hold 45 sec. then rest", "Hold forty-five seconds then rest"),
-    ("2 mins", "two minutes"),
-    ("1 min", "one minute"),
-    ("5 km", "five kilometers"),
-    ("3 mi easy", "three miles easy"),
-    ("15 yd", "fifteen yards"),
-    ("6 ft", "six feet"),
-    ("20 kg", "twenty kilos"),
-    ("2.5 kg", "two and a half kilos"),
-    ("45 lbs", "forty-five pounds"),
-    ("1 lb", "one pound"),
-    ("1h", "one hour"),
-    ("1m30s", "one minute thirty seconds"),
-    ("10 km/h", "ten kilometers per hour"),
-    ("50% effort", "fifty percent effort"),
+    ("2 mins", "Two minutes"),
+    ("1 min", "One minute"),
+    ("5 km", "Five kilometers"),
+    ("3 mi easy", "Three miles easy"),
+    ("15 yd", "Fifteen yards"),
+    ("6 ft", "Six feet"),
+    ("20 kg", "Twenty kilos"),
+    ("2.5 kg", "Two and a half kilos"),
+    ("45 lbs", "Forty-five pounds"),
+    ("1 lb", "One pound"),
+    ("1h", "One hour"),
+    ("1m30s", "One minute thirty seconds"),
+    ("10 km/h", "Ten kilometers per hour"),
+    ("50% effort", "Fifty percent effort"),
     ('Box jump 24"', "Box jump twenty-four inches"),
 ]
 
 TEMPO = [
     ("tempo 3-1-1-0", "tempo three, one, one, zero"),
     ("Tempo: 3-1-1-0", "Tempo: three, one, one, zero"),
-    ("3010 tempo", "three, zero, one, zero tempo"),
+    ("3010 tempo", "Three, zero, one, zero tempo"),
     ("tempo 31X1", "tempo three, one, explosive, one"),
     ("tempo 2:1:2", "tempo two, one, two"),
 ]
 
 SETS_AND_REPS = [
-    ("3x10", "three sets of ten"),
-    ("3 x 10", "three sets of ten"),
-    ("3×10 squats", "three sets of ten squats"),
-    ("1x12", "one set of twelve"),
-    ("4x400m", "four times four hundred meters"),
-    ("6 x 200m", "six times two hundred meters"),
+    ("3x10", "Three sets of ten"),
+    ("3 x 10", "Three sets of ten"),
+    ("3×10 squats", "Three sets of ten squats"),
+    ("1x12", "One set of twelve"),
+    ("4x400m", "Four times four hundred meters"),
+    ("6 x 200m", "Six times two hundred meters"),
     ("Squats x10", "Squats times ten"),
     ("Repeat 3x", "Repeat three times"),
-    ("2x through", "twice through"),
-    ("3 sets x 10 reps", "three sets of ten reps"),
+    ("2x through", "Twice through"),
+    ("3 sets x 10 reps", "Three sets of ten reps"),
     ("Run 3 x 1 mile", "Run three times one mile"),
     ("Repeat 2-3x", "Repeat two to three times"),
-    ("5x5 @ 80% 1RM", "five sets of five at eighty percent one-rep max"),
+    ("5x5 @ 80% 1RM", "Five sets of five at eighty percent one-rep max"),
 ]
 
 RATIOS = [
     ("Breathe 4:6", "Breathe four to six"),
-    ("4:2:6:2", "four, two, six, two"),
+    ("4:2:6:2", "Four, two, six, two"),
 ]
 
 ABBREVIATIONS = [
-    ("DB row", "dumbbell row"),
-    ("KB swing", "kettlebell swing"),
-    ("BB back squat", "barbell back squat"),
-    ("BW squats", "bodyweight squats"),
-    ("SL RDL", "single-leg Romanian deadlift"),
-    ("AMRAP 10 min", "as many reps as possible ten minutes"),
-    ("EMOM 12 min", "every minute on the minute twelve minutes"),
+    ("DB row", "Dumbbell row"),
+    ("KB swing", "Kettlebell swing"),
+    ("BB back squat", "Barbell back squat"),
+    ("BW squats", "Bodyweight squats"),
+    ("SL RDL", "Single-leg Romanian deadlift"),
+    ("AMRAP 10 min", "As many reps as possible ten minutes"),
+    ("EMOM 12 min", "Every minute on the minute twelve minutes"),
     ("Squat @ RPE 8", "Squat at R P E eight"),
-    ("12 reps", "twelve reps"),
+    ("12 reps", "Twelve reps"),
     ("Row w/ band", "Row with band"),
     ("Rest 60s b/w sets", "Rest sixty seconds between sets"),
     ("e.g. a bench", "for example a bench"),
-    ("Z2 run", "zone two run"),
+    ("Z2 run", "Zone two run"),
 ]
 
 PER_SIDE = [
-    ("10/side", "ten per side"),
-    ("10 each side", "ten each side"),
-    ("10 e/s", "ten each side"),
-    ("10/leg", "ten per leg"),
-    ("10 ea.", "ten each"),
-    ("8 L/R", "eight left and right"),
+    ("10/side", "Ten per side"),
+    ("10 each side", "Ten each side"),
+    ("10 e/s", "Ten each side"),
+    ("10/leg", "Ten per leg"),
+    ("10 ea.", "Ten each."),  # the full stop ends the sentence too
+    ("8 L/R", "Eight left and right"),
     ("left/right", "left or right"),
 ]
 
 ORDINALS = [
-    ("1st set", "first set"),
-    ("2nd round", "second round"),
-    ("3rd", "third"),
-    ("21st", "twenty-first"),
+    ("1st set", "First set"),
+    ("2nd round", "Second round"),
+    ("3rd", "Third"),
+    ("21st", "Twenty-first"),
     ("the 100th rep", "the one hundredth rep"),
 ]
 
 TIMES = [
-    ("7:30am", "seven thirty a m"),
-    ("6am", "six a m"),
-    ("6:05 pm", "six oh five p m"),
+    ("7:30am", "Seven thirty a m"),
+    ("6am", "Six a m"),
+    ("6:05 pm", "Six oh five p m"),
     ("Run 1:30", "Run one minute thirty seconds"),
-    ("0:45", "forty-five seconds"),
+    ("0:45", "Forty-five seconds"),
     ("since 2019", "since twenty nineteen"),
-    ("4:30/km", "four thirty per kilometer"),
-    ("7:15/mi", "seven fifteen per mile"),
+    ("4:30/km", "Four thirty per kilometer"),
+    ("7:15/mi", "Seven fifteen per mile"),
     ("Row 500m @ 2:00/500m", "Row five hundred meters at two minutes per five hundred meters"),
 ]
 
 LETTERS_NEXT_TO_NUMBERS = [
-    ("3 Sätze", "three Sätze"),
-    ("2 Übungen", "two Übungen"),
-    ("5 mañanas", "five mañanas"),
-    ("4 étapes", "four étapes"),
-    ("3 sets", "three sets"),
-    ("2 hours", "two hours"),
-    ("10 minutes", "ten minutes"),
-    ("5 Hürden", "five Hürden"),
+    ("3 Sätze", "Three Sätze"),
+    ("2 Übungen", "Two Übungen"),
+    ("5 mañanas", "Five mañanas"),
+    ("4 étapes", "Four étapes"),
+    ("3 sets", "Three sets"),
+    ("2 hours", "Two hours"),
+    ("10 minutes", "Ten minutes"),
+    ("5 Hürden", "Five Hürden"),
 ]
 
 OTHER = [
     ("Keep HR < 150", "Keep HR under one hundred and fifty"),
-    ("-5 degrees", "minus five degrees"),
-    ("1,500 m", "one thousand five hundred meters"),
-    ("~5 min", "about five minutes"),
-    ("20°C", "twenty degrees Celsius"),
-    ("4-7-8 breathing", "four, seven, eight breathing"),
+    ("-5 degrees", "Minus five degrees"),
+    ("1,500 m", "One thousand five hundred meters"),
+    ("~5 min", "About five minutes"),
+    ("20°C", "Twenty degrees Celsius"),
+    ("4-7-8 breathing", "Four, seven, eight breathing"),
+]
+
+#: An abbreviation's full stop that also ends the sentence is kept: the voice pauses there.
+SENTENCE_ENDS = [
+    ("Hold 30 sec. Then relax.", "Hold thirty seconds. Then relax."),
+    ("Rest 2 min. Go again.", "Rest two minutes. Go again."),
+    ("Rest 1 hr. Then go.", "Rest one hour. Then go."),
+    ("Carry 50 lbs. Walk back.", "Carry fifty pounds. Walk back."),
+    ("Walk 15 yd. Then jog.", "Walk fifteen yards. Then jog."),
+    ("Hold 30 sec. on each side", "Hold thirty seconds on each side"),
+    ("3 p.m. Drink", "Three p m. Drink"),
+    ("Run at 6 a.m.", "Run at six a m."),
+    ("at 3 p.m. today", "at three p m today"),
+    ("3 pm. Drink water.", "Three p m. Drink water."),
+    ("10 alt. Then rest.", "Ten alternating. Then rest."),
+]
+
+VOLUMES = [
+    ("Drink 0.5 l of water", "Drink zero point five liters of water"),
+    ("1 l", "One liter"),
+    ("2 L", "Two liters"),
+    ("500 ml", "Five hundred milliliters"),
+    ("2 dl", "Two deciliters"),
+    ("33 cl", "Thirty-three centiliters"),
+    ("8 oz", "Eight ounces"),
+    ("8 fl oz", "Eight fluid ounces"),
+    ("16 fl. oz. of water", "Sixteen fluid ounces of water"),
+    ("1/2 l", "Half a liter"),
+    ("10 L, 10 R", "Ten L, ten R"),  # sides, not litres
+]
+
+#: "@": the load the sets are done with.
+LOADS = [
+    ("3x10 @ 20kg", "Three sets of ten at twenty kilos"),
+    ("3x5 @ 80%", "Three sets of five at eighty percent"),
+]
+
+#: A reading that puts a word first in a sentence capitalizes it, as the original did.
+SENTENCE_STARTS = [
+    ("Main. DB Row.", "Main. Dumbbell Row."),
+    (
+        "Cat-Cow. 30 seconds, moving with your breath.",
+        "Cat-Cow. Thirty seconds, moving with your breath.",
+    ),
+    ("rest. 3x10 squats", "rest. Three sets of ten squats"),
+    ("Next up: KB Press", "Next up: Kettlebell Press"),  # a name in title case
+    ("Grab a DB and row", "Grab a dumbbell and row"),
+    ("e.g. 3 sets", "for example three sets"),  # written lower case
 ]
 
 TABLES = {
@@ -185,6 +233,10 @@ TABLES = {
     "time": TIMES,
     "letters": LETTERS_NEXT_TO_NUMBERS,
     "other": OTHER,
+    "sentence end": SENTENCE_ENDS,
+    "volume": VOLUMES,
+    "load": LOADS,
+    "sentence start": SENTENCE_STARTS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 
@@ -200,5 +252,5 @@ def test_english_reading_is_stable(kind: str, text: str, said: str) -> None:
 
 
 def test_a_regional_tag_reads_english() -> None:
-    assert speakable("3x10", lang="en-GB") == "three sets of ten"
-    assert speakable("3x10", lang="") == "three sets of ten"
+    assert speakable("3x10", lang="en-GB") == "Three sets of ten"
+    assert speakable("3x10", lang="") == "Three sets of ten"

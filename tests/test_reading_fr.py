@@ -19,139 +19,171 @@ def read(text: str) -> str:
 SENTENCES = [
     (
         "3 séries de 10 répétitions, 2 minutes de repos",
-        "trois séries de dix répétitions, deux minutes de repos",
+        "Trois séries de dix répétitions, deux minutes de repos",
     ),
 ]
 
 FRACTIONS = [
-    ("1/2 squat", "demi-squat"),
-    ("3/4 squat", "trois quarts de squat"),
-    ("1/4 tour", "un quart de tour"),
-    ("½ heure", "une demi-heure"),
-    ("1/2 km", "un demi-kilomètre"),
-    ("1/4 d'heure", "un quart d'heure"),
-    ("1½ min", "une minute et demie"),
-    ("2 1/2 km", "deux kilomètres et demi"),
-    ("2/3 du parcours", "deux tiers du parcours"),
+    ("1/2 squat", "Demi-squat"),
+    ("3/4 squat", "Trois quarts de squat"),
+    ("1/4 tour", "Un quart de tour"),
+    ("½ heure", "Une demi-heure"),
+    ("1/2 km", "Un demi-kilomètre"),
+    ("1/4 d'heure", "Un quart d'heure"),
+    ("1½ min", "Une minute et demie"),
+    ("2 1/2 km", "Deux kilomètres et demi"),
+    ("2/3 du parcours", "Deux tiers du parcours"),
     ("série 2/3", "série deux sur trois"),
 ]
 
 NAMED_POSITIONS_AND_PAIRS = [
-    ("90/90 des hanches", "quatre-vingt-dix quatre-vingt-dix des hanches"),
-    ("30/30", "trente trente"),
+    ("90/90 des hanches", "Quatre-vingt-dix quatre-vingt-dix des hanches"),
+    ("30/30", "Trente trente"),
 ]
 
 RANGES = [
-    ("8-12 répétitions", "huit à douze répétitions"),
-    ("8–12 reps", "huit à douze répétitions"),
-    ("30-45 s", "trente à quarante-cinq secondes"),
-    ("1-2 min de repos", "une à deux minutes de repos"),
-    ("3x8-12", "trois séries de huit à douze"),
+    ("8-12 répétitions", "Huit à douze répétitions"),
+    ("8–12 reps", "Huit à douze répétitions"),
+    ("30-45 s", "Trente à quarante-cinq secondes"),
+    ("1-2 min de repos", "Une à deux minutes de repos"),
+    ("3x8-12", "Trois séries de huit à douze"),
 ]
 
 UNITS = [
-    ("400 m", "quatre cents mètres"),
-    ("5 km", "cinq kilomètres"),
-    ("30 sec", "trente secondes"),
-    ("30 s", "trente secondes"),
-    ("5 mn", "cinq minutes"),
-    ("1 min", "une minute"),
-    ("1 h", "une heure"),
-    ("20 kg", "vingt kilos"),
-    ("21 kg", "vingt et un kilos"),
-    ("1,5 km", "un kilomètre et demi"),
-    ("2,5 kg", "deux kilos et demi"),
-    ("0,8 km", "zéro virgule huit kilomètre"),
-    ("10 km/h", "dix kilomètres par heure"),
-    ("50 %", "cinquante pour cent"),
-    ("45 lbs", "quarante-cinq livres"),
-    ('30" de repos', "trente secondes de repos"),
-    ("1'30", "une minute trente"),
-    ("1 500 m", "mille cinq cents mètres"),
+    ("400 m", "Quatre cents mètres"),
+    ("5 km", "Cinq kilomètres"),
+    ("30 sec", "Trente secondes"),
+    ("30 s", "Trente secondes"),
+    ("5 mn", "Cinq minutes"),
+    ("1 min", "Une minute"),
+    ("1 h", "Une heure"),
+    ("20 kg", "Vingt kilos"),
+    ("21 kg", "Vingt et un kilos"),
+    ("1,5 km", "Un kilomètre et demi"),
+    ("2,5 kg", "Deux kilos et demi"),
+    ("0,8 km", "Zéro virgule huit kilomètre"),
+    ("10 km/h", "Dix kilomètres par heure"),
+    ("50 %", "Cinquante pour cent"),
+    ("45 lbs", "Quarante-cinq livres"),
+    ('30" de repos', "Trente secondes de repos"),
+    ("1'30", "Une minute trente"),
+    ("1 500 m", "Mille cinq cents mètres"),
 ]
 
 TEMPO = [
     ("tempo 3-1-1-0", "tempo trois, un, un, zéro"),
-    ("3010 tempo", "trois, zéro, un, zéro tempo"),
+    ("3010 tempo", "Trois, zéro, un, zéro tempo"),
     ("tempo 31X1", "tempo trois, un, explosif, un"),
 ]
 
 SETS_AND_REPS = [
-    ("3x10", "trois séries de dix"),
-    ("3 x 10 squats", "trois séries de dix squats"),
-    ("1x12", "une série de douze"),
-    ("4x400m", "quatre fois quatre cents mètres"),
+    ("3x10", "Trois séries de dix"),
+    ("3 x 10 squats", "Trois séries de dix squats"),
+    ("1x12", "Une série de douze"),
+    ("4x400m", "Quatre fois quatre cents mètres"),
     ("squats x10", "squats dix fois"),
-    ("3x", "trois fois"),
-    ("1x", "une fois"),
-    ("3 séries x 10", "trois séries de dix"),
-    ("2-3x", "deux à trois fois"),
-    ("5RM", "cinq répétitions maximales"),
+    ("3x", "Trois fois"),
+    ("1x", "Une fois"),
+    ("3 séries x 10", "Trois séries de dix"),
+    ("2-3x", "Deux à trois fois"),
+    ("5RM", "Cinq répétitions maximales"),
 ]
 
 RATIOS = [
     ("respiration 4:6", "respiration quatre pour six"),
-    ("4:2:6:2", "quatre, deux, six, deux"),
+    ("4:2:6:2", "Quatre, deux, six, deux"),
 ]
 
 ABBREVIATIONS = [
-    ("DB rowing", "rowing à l'haltère"),
-    ("KB swing", "swing au kettlebell"),
-    ("BB squat", "squat à la barre"),
-    ("12 reps", "douze répétitions"),
-    ("1 rép", "une répétition"),
-    ("AMRAP 10 min", "un maximum de répétitions dix minutes"),
-    ("EMOM 12 min", "chaque minute douze minutes"),
+    ("DB rowing", "Rowing à l'haltère"),
+    ("KB swing", "Swing au kettlebell"),
+    ("BB squat", "Squat à la barre"),
+    ("12 reps", "Douze répétitions"),
+    ("1 rép", "Une répétition"),
+    ("AMRAP 10 min", "Un maximum de répétitions dix minutes"),
+    ("EMOM 12 min", "Chaque minute douze minutes"),
     ("env. 5 km", "environ cinq kilomètres"),
     ("récup 2 min", "récupération deux minutes"),
     ("pompes PDC", "pompes poids du corps"),
 ]
 
 PER_SIDE = [
-    ("10/côté", "dix par côté"),
-    ("10 e/s", "dix par côté"),
-    ("10/jambe", "dix par jambe"),
-    ("10 de chaque côté", "dix de chaque côté"),
+    ("10/côté", "Dix par côté"),
+    ("10 e/s", "Dix par côté"),
+    ("10/jambe", "Dix par jambe"),
+    ("10 de chaque côté", "Dix de chaque côté"),
     ("gauche/droite", "gauche ou droite"),
 ]
 
 ORDINALS = [
-    ("1er tour", "premier tour"),
-    ("1re série", "première série"),
-    ("1ère série", "première série"),
-    ("2e série", "deuxième série"),
-    ("2ème tour", "deuxième tour"),
-    ("3e", "troisième"),
-    ("2nd", "second"),
-    ("21e", "vingt et unième"),
+    ("1er tour", "Premier tour"),
+    ("1re série", "Première série"),
+    ("1ère série", "Première série"),
+    ("2e série", "Deuxième série"),
+    ("2ème tour", "Deuxième tour"),
+    ("3e", "Troisième"),
+    ("2nd", "Second"),
+    ("21e", "Vingt et unième"),
 ]
 
 TIMES = [
     ("à 7:30", "à sept heures trente"),
-    ("7h30", "sept heures trente"),
-    ("1h30 de marche", "une heure trente de marche"),
-    ("1:30", "une minute trente"),
-    ("0:45", "quarante-cinq secondes"),
-    ("4:30/km", "quatre minutes trente par kilomètre"),
+    ("7h30", "Sept heures trente"),
+    ("1h30 de marche", "Une heure trente de marche"),
+    ("1:30", "Une minute trente"),
+    ("0:45", "Quarante-cinq secondes"),
+    ("4:30/km", "Quatre minutes trente par kilomètre"),
 ]
 
 LETTERS_NEXT_TO_NUMBERS = [
-    ("5 séries", "cinq séries"),
-    ("4 mètres", "quatre mètres"),
-    ("2 hélices", "deux hélices"),
-    ("3 étirements", "trois étirements"),
-    ("10 secondes", "dix secondes"),
-    ("2 heures", "deux heures"),
-    ("3 semaines", "trois semaines"),
-    ("5séries", "cinq séries"),
+    ("5 séries", "Cinq séries"),
+    ("4 mètres", "Quatre mètres"),
+    ("2 hélices", "Deux hélices"),
+    ("3 étirements", "Trois étirements"),
+    ("10 secondes", "Dix secondes"),
+    ("2 heures", "Deux heures"),
+    ("3 semaines", "Trois semaines"),
+    ("5séries", "Cinq séries"),
 ]
 
 AGREEMENT = [
-    ("21 répétitions", "vingt et une répétitions"),
-    ("1 série", "une série"),
-    ("1 tour", "un tour"),
-    ("31 secondes", "trente et une secondes"),
+    ("21 répétitions", "Vingt et une répétitions"),
+    ("1 série", "Une série"),
+    ("1 tour", "Un tour"),
+    ("31 secondes", "Trente et une secondes"),
     ("série 1", "série un"),
+]
+
+#: An abbreviation's full stop that also ends the sentence is kept: the voice pauses there.
+SENTENCE_ENDS = [
+    ("Repos 2 min. Puis on repart.", "Repos deux minutes. Puis on repart."),
+    ("Repos 2 mn. Puis gainage.", "Repos deux minutes. Puis gainage."),
+    ("Gainage 30 sec. Ensuite repos.", "Gainage trente secondes. Ensuite repos."),
+    ("Courir 1 h. Puis marcher.", "Courir une heure. Puis marcher."),
+    ("10 rép. Puis repos.", "Dix répétitions. Puis repos."),
+    ("10 répétitions max. Puis repos.", "Dix répétitions maximum. Puis repos."),
+]
+
+VOLUMES = [
+    ("Buvez 0,5 l d'eau.", "Buvez zéro virgule cinq litre d'eau."),
+    ("Prenez 1 l d'eau", "Prenez un litre d'eau"),
+    ("1,5 l", "Un litre et demi"),
+    ("2 l", "Deux litres"),
+    ("250 ml", "Deux cent cinquante millilitres"),
+    ("33 cl", "Trente-trois centilitres"),
+]
+
+#: "@": the load, never the word of a range ("de dix à vingt kilos" is ten to twenty kilos).
+LOADS = [
+    ("3x10 @ 20kg", "Trois séries de dix avec vingt kilos"),
+    ("3x5 @ 80%", "Trois séries de cinq, à quatre-vingts pour cent"),
+]
+
+#: A reading that puts a word first in a sentence capitalizes it, as the original did.
+SENTENCE_STARTS = [
+    ("Squat. 3x10.", "Squat. Trois séries de dix."),
+    ("Gainage. 1/2 squat", "Gainage. Demi-squat"),
+    ("env. 30 min", "environ trente minutes"),  # written lower case
 ]
 
 TABLES = {
@@ -169,6 +201,10 @@ TABLES = {
     "time": TIMES,
     "letters": LETTERS_NEXT_TO_NUMBERS,
     "agreement": AGREEMENT,
+    "sentence end": SENTENCE_ENDS,
+    "volume": VOLUMES,
+    "load": LOADS,
+    "sentence start": SENTENCE_STARTS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 
@@ -184,4 +220,4 @@ def test_french_reading_is_stable(kind: str, text: str, said: str) -> None:
 
 
 def test_a_canadian_tag_reads_french() -> None:
-    assert speakable("3x10", lang="fr-CA") == "trois séries de dix"
+    assert speakable("3x10", lang="fr-CA") == "Trois séries de dix"

@@ -16,52 +16,52 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiocoach.reading import LANGUAGES_WITH_RULES, number_words, ordinal_words
+from audiocoach.reading import LANGUAGES_WITH_RULES, number_words, ordinal_words, reading_for
 from audiocoach.speech.text import MAX_CHARS, speakable
 
 
 @pytest.mark.parametrize(
     ("text", "spoken"),
     [
-        ("3x10", "three sets of ten"),
-        ("3 × 10 squats", "three sets of ten squats"),
-        ("1x12", "one set of twelve"),
-        ("3x8-12", "three sets of eight to twelve"),
-        ("4x400m", "four times four hundred meters"),
+        ("3x10", "Three sets of ten"),
+        ("3 × 10 squats", "Three sets of ten squats"),
+        ("1x12", "One set of twelve"),
+        ("3x8-12", "Three sets of eight to twelve"),
+        ("4x400m", "Four times four hundred meters"),
         ("Squats x10", "Squats times ten"),
-        ("15 yards", "fifteen yards"),
-        ("30s", "thirty seconds"),
-        ("1s", "one second"),
+        ("15 yards", "Fifteen yards"),
+        ("30s", "Thirty seconds"),
+        ("1s", "One second"),
         ("Plank (45 sec)", "Plank (forty-five seconds)"),
-        ("1m30s", "one minute thirty seconds"),
-        ("2h05m", "two hours five minutes"),
+        ("1m30s", "One minute thirty seconds"),
+        ("2h05m", "Two hours five minutes"),
         ("Rest 2m", "Rest two minutes"),
         ("Run 400m", "Run four hundred meters"),
-        ("10 min", "ten minutes"),
-        ("90-degree bend", "ninety-degree bend"),
+        ("10 min", "Ten minutes"),
+        ("90-degree bend", "Ninety-degree bend"),
         ("Breathe 4:6", "Breathe four to six"),
-        ("4:2:6:2", "four, two, six, two"),
+        ("4:2:6:2", "Four, two, six, two"),
         ("Run 1:30", "Run one minute thirty seconds"),
-        ("0:45", "forty-five seconds"),
-        ("8-12 reps", "eight to twelve reps"),
-        ("4-7-8 breathing", "four, seven, eight breathing"),
-        ("50% effort", "fifty percent effort"),
-        ("20°C", "twenty degrees Celsius"),
-        ("2.5 kg", "two and a half kilos"),
-        ("1,500 m", "one thousand five hundred meters"),
-        ("3rd set", "third set"),
-        ("21st", "twenty-first"),
-        ("10/side", "ten per side"),
-        ("10 km/h", "ten kilometers per hour"),
-        ("5 s/rep", "five seconds per rep"),
+        ("0:45", "Forty-five seconds"),
+        ("8-12 reps", "Eight to twelve reps"),
+        ("4-7-8 breathing", "Four, seven, eight breathing"),
+        ("50% effort", "Fifty percent effort"),
+        ("20°C", "Twenty degrees Celsius"),
+        ("2.5 kg", "Two and a half kilos"),
+        ("1,500 m", "One thousand five hundred meters"),
+        ("3rd set", "Third set"),
+        ("21st", "Twenty-first"),
+        ("10/side", "Ten per side"),
+        ("10 km/h", "Ten kilometers per hour"),
+        ("5 s/rep", "Five seconds per rep"),
         ("left/right", "left or right"),
         ("set 2/3", "set two of three"),
-        ("½ squat", "half squat"),
-        ("~5 min", "about five minutes"),
+        ("½ squat", "Half squat"),
+        ("~5 min", "About five minutes"),
         ("Keep HR < 150", "Keep HR under one hundred and fifty"),
-        ("7:30am", "seven thirty a m"),
+        ("7:30am", "Seven thirty a m"),
         ("Lift — slowly", "Lift, slowly"),
-        ("-5 degrees", "minus five degrees"),
+        ("-5 degrees", "Minus five degrees"),
         ("Round 9999", "Round nine thousand nine hundred and ninety-nine"),
     ],
 )
@@ -221,7 +221,7 @@ def test_ordinal_words(n: int, lang: str, gender: str | None, words: str) -> Non
 
 def test_huge_numbers_are_read_digit_by_digit() -> None:
     assert number_words(10**20, "de").split() == ["eins"] + ["null"] * 20
-    assert speakable("9" * 40, lang="fr") == " ".join(["neuf"] * 40)
+    assert speakable("9" * 40, lang="fr") == " ".join(["Neuf"] + ["neuf"] * 39)
 
 
 # --- languages without rules of their own ----------------------------------------------------
@@ -230,11 +230,11 @@ def test_huge_numbers_are_read_digit_by_digit() -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "spoken"),
     [
-        ("it", "3 serie da 10 💪 <i>piano</i>", "tre serie da dieci piano"),
-        ("it", "1.500 metri", "millecinquecento metri"),
-        ("pt-BR", "3 séries de 10", "três séries de dez"),
-        ("nl", "3 sets van 10", "drie sets van tien"),
-        ("it", "50 %", "cinquanta %"),
+        ("it", "3 serie da 10 💪 <i>piano</i>", "Tre serie da dieci piano"),
+        ("it", "1.500 metri", "Millecinquecento metri"),
+        ("pt-BR", "3 séries de 10", "Três séries de dez"),
+        ("nl", "3 sets van 10", "Drie sets van tien"),
+        ("it", "50 %", "Cinquanta percento"),
         ("zh", "3组10次", "3组10次"),
         ("hi", "3 सेट", "3 सेट"),
     ],
@@ -279,6 +279,31 @@ def test_no_english_number_word_reaches_a_german_spanish_or_french_voice(lang: s
         heard = set(re.findall(r"[^\W\d_]+", spoken.lower()))
         assert not heard & english, (text, spoken)
         assert not re.search("[0-9]", spoken), (text, spoken)
+
+
+#: A sentence that follows another, in each language.
+_NEXT_SENTENCE = {
+    "en": "Then go.",
+    "de": "Dann los.",
+    "es": "Luego sigue.",
+    "fr": "Puis repos.",
+    "it": "Poi via.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(_NEXT_SENTENCE))
+def test_every_unit_whose_full_stop_ends_a_sentence_keeps_the_sentence_end(lang: str) -> None:
+    """ "Halte 30 Sek. Weiter." was "dreißig Sekunden Weiter": the full stop of an abbreviated
+    unit that also ends the sentence is kept, for every unit a language reads, so the voice
+    pauses there."""
+    reading = reading_for(lang)
+    units = reading.units  # type: ignore[attr-defined]
+    assert len(units) > 20
+    following = _NEXT_SENTENCE[lang]
+    for written in units:
+        spoken = speakable(f"Hold 30 {written}. {following}", lang=lang)
+        assert spoken.endswith(f". {following}"), (written, spoken)
+        assert not re.search("[0-9]", spoken), (written, spoken)
 
 
 # --- bounded work on hostile input -----------------------------------------------------------

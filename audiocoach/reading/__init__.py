@@ -2,8 +2,9 @@
 
 ``speakable(text, lang=...)`` is the entry point; ``number_words`` and ``ordinal_words`` spell
 numbers for phrasebooks too. One module per language with rules (``en``, ``de``, ``es``, ``fr``),
-a shared rule core (``core``), shared cleaning (``clean``) and numbers through num2words
-(``numbers``).
+a shared rule core (``core``), the reading of a language without rules (``shared``: numbers,
+CLDR units, fractions; the rest as written), shared cleaning (``clean``) and numbers through
+num2words (``numbers``).
 """
 
 from audiocoach.reading.clean import MAX_CHARS, TERMINAL_CODES

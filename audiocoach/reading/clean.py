@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 
-__all__ = ["MAX_CHARS", "TERMINAL_CODES", "finish", "prepare"]
+__all__ = ["MAX_CHARS", "TERMINAL_CODES", "finish", "prepare", "settle"]
 
 #: Longest text returned. Routine fields are capped well below this; it only keeps pathological
 #: input from tying up an engine for minutes. Longer text is cut at a sentence boundary.
@@ -36,6 +36,8 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 _VULGAR_FRACTIONS = re.compile("[\u00bc-\u00be\u2150-\u215e]")
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u20e3]")
 _SPACE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc"}
+#: Format characters (zero-width space, bidi marks) and unassigned code points.
+_INVISIBLE = {"Cf", "Cn"}
 _DROP_PUNCTUATION = set("*#_~`|\\^@/<>[]{}")
 #: Symbols an engine reads in its own language; kept where no reading rule turned them into words.
 _SPEAKABLE_SYMBOLS = set("%°+&")
@@ -53,12 +55,26 @@ def prepare(text: object) -> str:
     text = text[: MAX_CHARS * 2]
     text = text.encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
     text = html.unescape(text)
+    if not text.isascii():
+        # Invisible and unassigned characters go now, not only in ``finish``: a rule must see the
+        # text the way a second reading of its result will ("0\u200b0A" is "00A" both times).
+        text = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
     text = _VULGAR_FRACTIONS.sub(lambda m: " " + m.group(0), text)
     text = unicodedata.normalize("NFKC", text)
     text = _MARKUP.sub(" ", text)
     text = TERMINAL_CODES.sub(" ", text)
     # One space for any run of whitespace, so no rule after this ever scans a long run of it.
     return _WHITESPACE.sub(" ", text)
+
+
+def settle(text: str, *, keep_symbols: bool) -> str:
+    """``text`` as ``finish`` will leave it, before a reading: characters it drops gone, spacing
+    and punctuation tidied, private-use characters (a reading's hidden marks) kept.
+
+    A reading that leaves digits for the engine runs its rules on this, so a second reading of
+    its result finds each number in the same company as the first did ("0 :30" and "0:30").
+    """
+    return _tidy(_strip_characters(text, keep_symbols=keep_symbols, keep_private=True))
 
 
 def finish(text: str, *, keep_symbols: bool) -> str:
@@ -72,11 +88,16 @@ def finish(text: str, *, keep_symbols: bool) -> str:
     return _cap(text)
 
 
-def _strip_characters(text: str, *, keep_symbols: bool) -> str:
-    """Keep letters, digits, marks on them and speakable punctuation; everything else is a gap."""
+def _strip_characters(text: str, *, keep_symbols: bool, keep_private: bool = False) -> str:
+    """Keep letters, digits, marks on them and speakable punctuation; everything else is a gap.
+
+    ``keep_symbols`` also keeps a slash with a number on one side and a word or number on the
+    other ("1/2", "10/lato"): what no rule read is left whole for the engine, not cut in two.
+    """
     out: list[str] = []
     previous_kept = ""
-    for ch in _VARIATION_SELECTORS.sub("", text):
+    text = _VARIATION_SELECTORS.sub("", text)
+    for i, ch in enumerate(text):
         category = unicodedata.category(ch)
         major = category[0]
         keep = (
@@ -84,6 +105,8 @@ def _strip_characters(text: str, *, keep_symbols: bool) -> str:
             or (major == "M" and previous_kept[:1] in ("L", "N", "M"))
             or (major == "P" and ch not in _DROP_PUNCTUATION)
             or (keep_symbols and ch in _SPEAKABLE_SYMBOLS)
+            or (keep_symbols and ch == "/" and _joins_a_number(text, i))
+            or (keep_private and category == "Co")
         )
         if keep:
             out.append(ch)
@@ -94,6 +117,14 @@ def _strip_characters(text: str, *, keep_symbols: bool) -> str:
             continue
         previous_kept = category
     return "".join(out)
+
+
+def _joins_a_number(text: str, i: int) -> bool:
+    """Whether the slash at ``text[i]`` has a number on one side and a word or number on the
+    other ("1/2", "10/lato"): one ``finish`` keeps for the engine."""
+    before = text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return before.isalnum() and after.isalnum() and (before.isdigit() or after.isdigit())
 
 
 def _merge_punctuation(match: re.Match[str]) -> str:

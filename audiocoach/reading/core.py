@@ -7,8 +7,9 @@ grammar are not. ``CoachReading`` holds the patterns for those shapes and asks i
 (``en``, ``de``, ``es``, ``fr``, one module each) for words: a unit table, a gender for a noun,
 how a fraction, a set or an ordinal is said.
 
-``Reading`` is what a language without rules of its own gets: numbers in words through num2words
-where it knows the language, digits otherwise; never another language's words.
+``Reading`` is what every reading shares (rules in order, sentence starts kept); a language
+without rules of its own gets ``shared.SharedReading``: what needs no words of its own is read,
+the rest left whole for the engine; never another language's words.
 
 Rules run in order, each a regex substitution over the whole text (so work stays linear in the
 text's length). Most rules leave the numbers they place as digits ("3 Sätze mit 10"); the last rule
@@ -46,6 +47,7 @@ START = r"(?<![\w.])(?<![0-9],)"
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TIMES_SIGN = re.compile(r"(?<=[0-9])\s*[×✕]\s*(?=[0-9])")
 _LEADING_POINT = re.compile(r"(?:^|(?<=\s))\.(?=[0-9])")
+_RIGHT_SIDE = re.compile(r"[0-9]\s?R(?!\w)")
 _NEXT_WORD = re.compile(r"\s*(" + LETTER + r"[\w'’-]*)")
 
 
@@ -63,12 +65,16 @@ def words(text: str) -> set[str]:
 
 
 class Reading:
-    """Shared cleaning plus numbers in words, for a language without reading rules of its own.
+    """What every reading shares: rules run in order, numbers in words, sentence starts kept.
 
-    Numbers are spelled by num2words in the language when it knows it ("3 serie da 10" in Italian
-    -> "tre serie da dieci"); otherwise digits stay, for the engine to read in its own language.
-    A dot or comma followed by exactly three digits groups thousands ("1.500"); otherwise it is a
-    decimal mark.
+    Used as is, it only spells numbers (by num2words in the language when it knows it, "3 serie
+    da 10" -> "tre serie da dieci"; otherwise digits stay for the engine); a language without rules
+    of its own gets ``shared.SharedReading``, one with rules a ``CoachReading``. A dot or comma
+    followed by exactly three digits groups thousands ("1.500"); otherwise it is a decimal mark.
+
+    A rule that puts a word first in a sentence capitalizes it, as the original did ("3x10 at
+    20kg." -> "Three sets of ten...", "DB Row." -> "Dumbbell Row."): engines take a capital as a
+    cue for a sentence start. Text that began lower case ("e.g. ...") stays lower case.
     """
 
     #: Whether % ° + & stay for the engine (True where no rule here turns them into words).
@@ -77,7 +83,9 @@ class Reading:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.code = num2words_code(lang)
-        self.rules: tuple[Rule, ...] = tuple(self.build_rules())
+        self.rules: tuple[Rule, ...] = tuple(
+            (pattern, _capitalizing(replacement)) for pattern, replacement in self.build_rules()
+        )
 
     def say(self, token: str, gender: Gender | None = None) -> str:
         """A written number (digits, maybe one decimal mark) in words; long codes digit by digit."""
@@ -109,6 +117,50 @@ class Reading:
         return pad(match, self.say(match.group(0)))
 
 
+#: Looked past, back from a rule's match, to find whether it starts a sentence.
+_OPENERS = " \"'“‘«„¿¡([{"
+_SENTENCE_ENDS = ".!?…"
+_LOOK_BACK = 24
+#: Signs that join what stands around them: never the start of a sentence ("12 Wdh. @ 60%").
+_JOINERS = ("@", "&")
+
+
+def at_sentence_start(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` opens a sentence: nothing but spaces, quotes and brackets stand
+    between it and the start of the text or a ``. ! ? …``. Looks back a bounded distance."""
+    window = text[max(0, start - _LOOK_BACK) : start]
+    before = window.rstrip(_OPENERS)
+    if not before:
+        return start <= _LOOK_BACK
+    return before[-1] in _SENTENCE_ENDS
+
+
+def _capitalizing(replacement: Replacement) -> Callable[[re.Match[str]], str]:
+    """``replacement``, with its first letter upper-cased when it opens a sentence and what it
+    replaces did not start with a lower-case letter (a digit, a capital, a symbol)."""
+
+    def replace(match: re.Match[str]) -> str:
+        said = replacement(match) if callable(replacement) else match.expand(replacement)
+        written = next((c for c in match.group(0) if c.isalnum()), "")
+        if written.islower() or match.group(0).strip() in _JOINERS:
+            return said
+        first = next((i for i, c in enumerate(said) if c.isalnum()), None)
+        if first is None or not said[first].islower():
+            return said
+        if not at_sentence_start(match.string, match.start()):
+            return said
+        return said[:first] + said[first].upper() + said[first + 1 :]
+
+    return replace
+
+
+def sentence_follows(rest: str) -> bool:
+    """After a full stop that may be an abbreviation's: does a sentence end there? Yes at the end
+    of the text or before a capital (in German, a noun also has one: see ``German``)."""
+    following = rest.lstrip()
+    return not following or following[0].isupper()
+
+
 def pad(match: re.Match[str], spoken: str) -> str:
     """``spoken`` with a space only where it would otherwise touch a letter: "ninety-degree"."""
     text, start, end = match.string, match.start(), match.end()
@@ -138,6 +190,8 @@ class CoachReading(Reading):
     m_is_minutes_by_default: ClassVar[bool] = False
     #: Exact abbreviations (case-sensitive, whole words) -> words.
     abbreviations: ClassVar[Mapping[str, str]] = {}
+    #: Those of them with a full stop that may also end a sentence ("10 ea. Then rest.").
+    sentence_final_abbreviations: ClassVar[frozenset[str]] = frozenset()
     #: Nouns after which "2/3" is "two of three" ("set", "Satz", "serie", "série").
     counters: ClassVar[frozenset[str]] = frozenset()
     #: Words after a slash that mean "per" ("10/side"); others mean "or" ("left/right").
@@ -157,7 +211,10 @@ class CoachReading(Reading):
     per_word: ClassVar[str] = "per"
     or_word: ClassVar[str] = "or"
     and_word: ClassVar[str] = "and"
+    #: "@ 20kg" (the load: "at", "bei", "con", "avec") and "@ 80%" (of a maximum). Never the
+    #: word of a range: "tres series de diez a veinte kilos" is heard as "ten to twenty kilos".
     at_word: ClassVar[str] = "at"
+    at_percent_word: ClassVar[str] = "at"
     about_word: ClassVar[str] = "about"
     under_word: ClassVar[str] = "under"
     over_word: ClassVar[str] = "over"
@@ -268,19 +325,37 @@ class CoachReading(Reading):
         yield from self.slash_rules()
         yield from self.dash_rules()
         yield from self.compound_duration_rules()
+        # "3x10 @ 20kg": the load the sets are done with; before a percentage, of a maximum.
+        at_percent = re.compile(r"(?<=[\w.])\s*@\s*(?=[0-9]+(?:[.,][0-9]+)?\s?%)")
+        yield at_percent, f" {self.at_percent_word} "
+        yield re.compile(r"(?<=[\w.])\s*@\s*(?=\w)"), f" {self.at_word} "
         yield self.unit_rule()
         yield from self.ordinal_rules()
         yield from self.year_rules()
         yield re.compile(r"\s*&\s*"), f" {self.and_word} "
-        yield re.compile(r"(?<=\w)\s*@\s*(?=\w)"), f" {self.at_word} "
         yield re.compile(r"[0-9]+(?:[" + self.decimal_marks + r"][0-9]+)?"), self._number
 
     def abbreviation_rules(self) -> Iterable[Rule]:
         if self.abbreviations:
             keys = alternation(self.abbreviations)
             # A key ending in "." or "/" ("e.g.", "w/") may touch the next word.
-            pattern = re.compile(r"(?<![\w./])(" + keys + r")(?:(?<=[./])|(?![\w/]))")
-            yield pattern, lambda m: pad(m, self.abbreviations[m.group(1)])
+            pattern = re.compile(r"(?<![^\W\d])(" + keys + r")(?:(?<=[./])|(?![^\W\d]|_))")
+            yield pattern, self._abbreviation
+
+    def _abbreviation(self, match: re.Match[str]) -> str:
+        key = match.group(1)
+        said = self.abbreviations[key]
+        rest = match.string[match.end() :]
+        name_follows = not key.endswith(".") and re.match(r" " + LETTER, rest)
+        if name_follows and rest[1].isupper() and " " not in said and said[:1].islower():
+            said = said[0].upper() + said[1:]  # a name in title case: "KB Press", "DB Row"
+        if key in self.sentence_final_abbreviations and self.abbreviation_ends_sentence(rest):
+            return pad(match, said) + ". "  # "10 ea. Then rest": the dot was both
+        return pad(match, said)
+
+    def abbreviation_ends_sentence(self, rest: str) -> bool:
+        """After "10 ea." (one of ``sentence_final_abbreviations``): does a sentence end too?"""
+        return sentence_follows(rest)
 
     def separator_rules(self) -> Iterable[Rule]:
         """Thousands separators go; what is left between digits is a decimal mark (or a list)."""
@@ -528,6 +603,8 @@ class CoachReading(Reading):
     def _unit(self, match: re.Match[str]) -> str:
         first, value, spelled, dot = match.groups()
         key = spelled.lower()
+        if spelled == "L" and _RIGHT_SIDE.search(match.string, match.end(), match.end() + 12):
+            return match.group(0)  # "10 L, 10 R": sides, not litres
         unit = self.units[key]
         if key == "m" and self.m_means_minutes(value, match):
             unit = self.units["min"]
@@ -546,11 +623,8 @@ class CoachReading(Reading):
         return self.say(value, unit.gender)
 
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
-        """After "30 Sek." is the full stop the abbreviation's, or a sentence end?"""
-        if key not in self.dotted_units:
-            return True
-        following = rest.lstrip()
-        return not following or following[0].isupper()
+        """After "30 sec." is the full stop the abbreviation's, or a sentence end?"""
+        return key not in self.dotted_units or sentence_follows(rest)
 
     def m_means_minutes(self, value: str, match: re.Match[str]) -> bool:
         """ "m" after a number: minutes or metres, by the movement next to it, then the value."""

@@ -59,6 +59,24 @@ _OBLIQUE = frozenset(
 )
 _DATIVE_PREPOSITIONS = frozenset(words("in an auf bei mit nach von zu aus vor seit ab"))
 _ARTICLES = frozenset(words("der die das"))
+#: Nouns a time written before them is spent on: "2 Min. Pause" is one phrase.
+_TIME_IS_SPENT_ON = frozenset(
+    words(
+        "pause erholung ruhe belastung arbeit halten haltezeit intervall intervalle lauf laufen "
+        "traben gehen dehnen dehnung plank planke sprint sprints seilspringen radfahren rudern "
+        "einlaufen auslaufen"
+    )
+)
+#: Words that open a sentence in a training plan, not nouns a count or time could qualify.
+_OPENS_SENTENCES = frozenset(
+    words(
+        "dann danach anschließend jetzt nun weiter fertig los wir ich du ihr sie es er man das "
+        "die der den dem ein eine und aber oder also noch zum zur im am bei mit nach ohne vor in "
+        "auf gut super prima danke zuerst zunächst schließlich zuletzt dabei hier da wenn falls "
+        "wieder immer nicht kein keine achte achtung halte atme trink trinke mach mache "
+        "wiederhole wechsle wechsel bleib bleibe geh gehe leg lege steh stehe komm komme"
+    )
+)
 
 
 class German(CoachReading):
@@ -84,6 +102,10 @@ class German(CoachReading):
         "kgs": _KILO,
         "lb": _POUND,
         "lbs": _POUND,
+        "l": Unit("Liter", "Liter", "m"),
+        "ml": Unit("Milliliter", "Milliliter", "m"),
+        "dl": Unit("Deziliter", "Deziliter", "m"),
+        "cl": Unit("Zentiliter", "Zentiliter", "m"),
         "cal": Unit("Kalorie", "Kalorien", "f"),
         "kcal": Unit("Kilokalorie", "Kilokalorien", "f"),
         "bpm": Unit("Schlag pro Minute", "Schläge pro Minute", "m"),
@@ -122,9 +144,11 @@ class German(CoachReading):
         "usw.": "und so weiter",
         "li.": "links",
         "re.": "rechts",
+        "Nr.": "Nummer",
         "e/s": "pro Seite",
         "L/R": "links und rechts",
     }
+    sentence_final_abbreviations = frozenset(["usw.", "li.", "re.", "ggf.", "evtl."])
     counters = frozenset(
         words(
             "satz runde woche tag übung intervall durchgang block teil serie wiederholung "
@@ -145,6 +169,7 @@ class German(CoachReading):
     or_word = "oder"
     and_word = "und"
     at_word = "bei"
+    at_percent_word = "bei"
     about_word = "etwa"
     under_word = "unter"
     over_word = "über"
@@ -174,9 +199,34 @@ class German(CoachReading):
     def range_start(self, value: str, unit: Unit) -> str:
         return "ein" if value == "1" else self.say(value)
 
+    def abbreviation_ends_sentence(self, rest: str) -> bool:
+        """ "Bein li. Dann re.": before a word that opens sentences ("li. Knie" goes on)."""
+        following = rest.lstrip()
+        word = re.match(LETTER + r"[\w-]*", following)
+        return not following or bool(word and word.group(0).lower() in _OPENS_SENTENCES)
+
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
-        """ "30 Sek. Pause": German nouns are capitalized, so only the end of the text tells."""
-        return key not in self.dotted_units or not rest.strip()
+        """ "30 Sek. Pause" goes on, "30 Sek. Weiter." and "2 Min. Dann los." end a sentence.
+
+        German nouns are capitalized too, so a capital alone does not tell: after a time, the
+        dot ends the sentence unless a noun the time is spent on follows ("Pause", "Erholung",
+        "Gehpause", ...); after a count of reps ("10 Wdh. Kniebeugen": the move follows), only
+        before a word that opens sentences ("Dann", "Wir", "Halte", ...). Lower case goes on.
+        """
+        if key not in self.dotted_units:
+            return True
+        following = rest.lstrip()
+        if not following:
+            return True
+        word = re.match(LETTER + r"[\w-]*", following)
+        if not word or not following[0].isupper():
+            return False
+        low = word.group(0).lower()
+        if low in _OPENS_SENTENCES:
+            return True
+        if key in ("wdh", "wh"):
+            return False
+        return not (low in _TIME_IS_SPENT_ON or low.endswith(("pause", "pausen")))
 
     def sets(self, count: str, each: str, after: str) -> str:
         sets = "Satz" if count == "1" else "Sätze"

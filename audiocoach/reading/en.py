@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from audiocoach.reading.core import START, CoachReading, Rule, Unit, words
+from audiocoach.reading.core import START, CoachReading, Rule, Unit, sentence_follows, words
 
 _SECOND = Unit("second", "seconds")
 _MINUTE = Unit("minute", "minutes")
@@ -22,6 +22,8 @@ _KILO = Unit("kilo", "kilos")
 _POUND = Unit("pound", "pounds")
 _YARD = Unit("yard", "yards")
 _MILE = Unit("mile", "miles")
+_LITER = Unit("liter", "liters")
+_FLUID_OUNCE = Unit("fluid ounce", "fluid ounces")
 
 
 class English(CoachReading):
@@ -48,6 +50,13 @@ class English(CoachReading):
         "kgs": _KILO,
         "lb": _POUND,
         "lbs": _POUND,
+        "l": _LITER,
+        "ml": Unit("milliliter", "milliliters"),
+        "dl": Unit("deciliter", "deciliters"),
+        "cl": Unit("centiliter", "centiliters"),
+        "oz": Unit("ounce", "ounces"),
+        "fl oz": _FLUID_OUNCE,
+        "fl. oz": _FLUID_OUNCE,
         "cal": Unit("calorie", "calories"),
         "kcal": Unit("kilocalorie", "kilocalories"),
         "bpm": Unit("beat per minute", "beats per minute"),
@@ -57,7 +66,10 @@ class English(CoachReading):
         "°": Unit("degree", "degrees"),
         "%": Unit("percent", "percent"),
     }
-    dotted_units = frozenset(words("sec secs min mins hr hrs lb lbs yd yds ft mi"))
+    dotted_units = frozenset(words("sec secs min mins hr hrs lb lbs yd yds ft mi oz")) | {
+        "fl oz",
+        "fl. oz",
+    }
     m_is_minutes_by_default = True
     # Loaded or short-distance moves are measured in meters; "Rest 2m" and "Hold 1m" are minutes.
     distance_context = frozenset(
@@ -125,6 +137,7 @@ class English(CoachReading):
         "L/R": "left and right",
         "R/L": "right and left",
     }
+    sentence_final_abbreviations = frozenset(["ea.", "alt."])
     counters = frozenset(
         words(
             "set sets round rounds rep reps week weeks day days exercise step lap interval block "
@@ -138,10 +151,16 @@ class English(CoachReading):
     _fraction_function_words = frozenset(words("of the a an and or to in on at for with"))
 
     def extra_rules(self) -> Iterable[Rule]:
-        yield re.compile(r"(?<=[0-9]) ?ea(?!\w)\.?"), " each"
+        yield re.compile(r"(?<=[0-9]) ?ea(?!\w)(\.)?"), self._each
         yield re.compile(r"(?<!\w)Z([1-5])(?!\w)"), r" zone \1 "
         yield re.compile(START + r"([0-9]{1,3})\s?RMs?(?!\w)"), r" \1-rep max "  # 1RM
         yield re.compile(START + r"([0-9]{1,3}(?:\.[0-9])?)\s?(?:\"|″|'')(?![\w'])"), self._inches
+
+    def _each(self, match: re.Match[str]) -> str:
+        """ "10 ea." is "ten each"; its full stop may end the sentence too ("10 ea. Then rest.")."""
+        if match.group(1) and sentence_follows(match.string[match.end() :]):
+            return " each. "
+        return " each "
 
     def _inches(self, match: re.Match[str]) -> str:
         value = match.group(1)
@@ -213,7 +232,14 @@ class English(CoachReading):
             spoken_minute = f" oh {self.num(minute)}"
         else:
             spoken_minute = f" {self.num(minute)}"
-        return f" {self.num(hour)}{spoken_minute} {half} m "
+        said = f" {self.num(hour)}{spoken_minute} {half} m"
+        written = match.group(0)
+        # "3 pm." ends a sentence; "3 p.m." ends one before a capital or the end of the text.
+        if written.endswith(".") and (
+            "." not in written[:-1] or sentence_follows(match.string[match.end() :])
+        ):
+            return said + ". "
+        return said + " "
 
     def ordinal_rules(self) -> Iterable[Rule]:
         yield (

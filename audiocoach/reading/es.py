@@ -100,6 +100,10 @@ class Spanish(CoachReading):
         "kgs": _KILO,
         "lb": _POUND,
         "lbs": _POUND,
+        "l": Unit("litro", "litros", "m"),
+        "ml": Unit("mililitro", "mililitros", "m"),
+        "dl": Unit("decilitro", "decilitros", "m"),
+        "cl": Unit("centilitro", "centilitros", "m"),
         "cal": Unit("caloría", "calorías", "f"),
         "kcal": Unit("kilocaloría", "kilocalorías", "f"),
         "bpm": Unit("latido por minuto", "latidos por minuto", "m"),
@@ -137,6 +141,7 @@ class Spanish(CoachReading):
         "e/s": "por lado",
         "I/D": "izquierda y derecha",
     }
+    sentence_final_abbreviations = frozenset(["izq.", "der.", "máx.", "aprox."])
     counters = frozenset(
         words("serie ronda vuelta semana día ejercicio intervalo bloque parte repetición fase")
     )
@@ -158,7 +163,8 @@ class Spanish(CoachReading):
     per_word = "por"
     or_word = "o"
     and_word = "y"
-    at_word = "a"
+    at_word = "con"  # "tres series de diez con veinte kilos"
+    at_percent_word = ", al"  # "tres series de cinco, al ochenta por ciento"
     about_word = "aproximadamente"
     under_word = "menos de"
     over_word = "más de"

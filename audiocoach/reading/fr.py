@@ -77,6 +77,10 @@ class French(CoachReading):
         "kgs": _KILO,
         "lb": _POUND,
         "lbs": _POUND,
+        "l": Unit("litre", "litres", "m"),
+        "ml": Unit("millilitre", "millilitres", "m"),
+        "dl": Unit("décilitre", "décilitres", "m"),
+        "cl": Unit("centilitre", "centilitres", "m"),
         "cal": Unit("calorie", "calories", "f"),
         "kcal": Unit("kilocalorie", "kilocalories", "f"),
         "bpm": Unit("battement par minute", "battements par minute", "m"),
@@ -116,6 +120,7 @@ class French(CoachReading):
         "e/s": "par côté",
         "G/D": "gauche et droite",
     }
+    sentence_final_abbreviations = frozenset(["max.", "env."])
     counters = frozenset(
         words("série tour round semaine jour exercice intervalle bloc partie répétition étape")
     )
@@ -131,7 +136,8 @@ class French(CoachReading):
     per_word = "par"
     or_word = "ou"
     and_word = "et"
-    at_word = "à"
+    at_word = "avec"  # "trois séries de dix avec vingt kilos"
+    at_percent_word = ", à"  # "trois séries de cinq, à quatre-vingts pour cent"
     about_word = "environ"
     under_word = "moins de"
     over_word = "plus de"

@@ -3,7 +3,8 @@
 The one place that decides how routine text is read, so every engine says the same words and the
 cache is keyed on what is actually spoken. Cleaning (``clean``) is the same for every language;
 reading rules come from the language's own module (``en``, ``de``, ``es``, ``fr``); a language
-without one gets numbers in words through num2words (``core.Reading``) or keeps its digits.
+without one gets what needs no words of its own (``shared``): numbers through num2words, units
+through CLDR, the rest left whole for the engine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from audiocoach.reading.de import German
 from audiocoach.reading.en import English
 from audiocoach.reading.es import Spanish
 from audiocoach.reading.fr import French
+from audiocoach.reading.shared import SharedReading
 
 __all__ = ["LANGUAGES_WITH_RULES", "reading_for", "speakable"]
 
@@ -29,7 +31,7 @@ def reading_for(lang: str) -> Reading:
     """The reading rules for a language tag (``en``, ``de-AT``, ``es_MX``, ``it``, ``""`` = en)."""
     tag = lang.strip().replace("_", "-")
     base = tag.split("-")[0].lower() or "en"
-    return _READINGS.get(base, Reading)(tag or "en")
+    return _READINGS.get(base, SharedReading)(tag or "en")
 
 
 def speakable(text: str, *, lang: str = "en") -> str:
@@ -37,8 +39,10 @@ def speakable(text: str, *, lang: str = "en") -> str:
     fractions, sets and abbreviations in words as a coach of that language says them.
 
     Never raises. Returns ``""`` when nothing speakable is left, so the caller can skip the phrase.
-    Running it twice changes nothing, so callers need not track whether text is already clean.
-    Work is linear in the text's length, and text is cut to ``MAX_CHARS``.
+    Running it twice changes nothing, so callers need not track whether text is already clean: the
+    reading is repeated on its own result until that holds (a rule can meet a number in new
+    company once its neighbours are read, "0.000.5"; in routine text one reading is nearly always
+    the last). Work is linear in the text's length, and text is cut to ``MAX_CHARS``.
     """
     try:
         reading = reading_for(lang if isinstance(lang, str) else "en")
@@ -46,6 +50,19 @@ def speakable(text: str, *, lang: str = "en") -> str:
         reading = Reading("")
     if not isinstance(text, str):
         text = str(text)
-    text = prepare(reading.before_normalizing(text[: 2 * MAX_CHARS]))
-    text = reading.read(text)
-    return finish(text, keep_symbols=reading.keep_symbols)
+    spoken = _read_once(reading, text[: 2 * MAX_CHARS])
+    for _ in range(_MORE_READINGS):
+        again = _read_once(reading, spoken)
+        if again == spoken:
+            break
+        spoken = again
+    return spoken
+
+
+#: Readings of a reading's result at most, to reach text a reading leaves as it is.
+_MORE_READINGS = 3
+
+
+def _read_once(reading: Reading, text: str) -> str:
+    text = prepare(reading.before_normalizing(text))
+    return finish(reading.read(text), keep_symbols=reading.keep_symbols)
