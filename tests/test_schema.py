@@ -220,7 +220,10 @@ def test_every_form_the_routine_loader_takes_the_schema_takes(text: str) -> None
 
 def _program(tmp_path: Path, text: str) -> Any:
     (tmp_path / "tiny.yaml").write_text(
-        "title: Tiny\nblocks:\n  - exercise: Plank\n    duration: 20s\n", encoding="utf-8"
+        # something for every progression rule to change: holds, sets, rests, reps, breaths
+        "title: Tiny\nblocks:\n  - exercise: Plank\n    duration: 20s\n    sets: 2\n"
+        "  - exercise: Row\n    reps: 5\n  - exercise: Rest pose\n    breaths: 3\n",
+        encoding="utf-8",
     )
     source = parse_source(text.encode(), str(tmp_path / "week.yaml"), what="program")
     program_from(source)
