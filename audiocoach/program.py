@@ -657,7 +657,9 @@ def _rule_routines(
     for j, wanted in enumerate(rule.routines):
         if any(_same_routine(wanted, name) for name in days.values()):
             continue
-        close = closest(Path(wanted).name, names)
+        # by stem, so the shared ".yaml" does not make any two names look alike
+        stems = {Path(name).stem: name for name in names}
+        close = stems.get(closest(Path(wanted).stem, stems) or "")
         hint = f"did you mean {close!r}? " if close else ""
         listed = ", ".join(names) if names else "none (every day is a rest day)"
         issues.append(

@@ -965,6 +965,12 @@ def _lines_not_bool(value: Any, path: KeyPath, source: Source) -> str:
     scalar = source.scalars.get(path)
     word = scalar.text if scalar is not None and scalar.plain else str(value).lower()
     takes = _LINES.get(key, "sentences")
+    block = _value_at(source.data, path[:-1])
+    if key == "steps" and isinstance(block, dict):
+        if "check" in block:
+            takes = "the instructions read before the check"
+        elif "superset" in block or "circuit" in block:
+            takes = "the instructions read before the first round"
     reading = str(value).lower()
     said = word if word.lower() == reading else f"{word}, which YAML reads as {reading}"
     message = f"{key} takes {takes}: a sentence, or a list of lines starting with '- '; not {said}"

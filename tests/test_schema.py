@@ -382,6 +382,11 @@ SCHEMA_CANNOT_SAY: dict[str, str] = {
     "(a bare 0.5 is refused by the schema)",
     "tempo_too_fast": "whether a count can be said in a tempo depends on the voice's speech "
     "lengths, which only the scheduler knows",
+    "yaml_syntax_at_end": "not YAML: an unclosed [ at the end of the file",
+    "yaml_unclosed_quote": "not YAML: an unclosed quote",
+    "durations_too_long": "13h is a duration by its form; its length needs reading the units",
+    "program_rules_never_apply": "whether a rule's weeks, routines and changes apply needs the "
+    "program's weeks, its days and what is in their routines",
 }
 
 #: Refused here (the schema is checked against what audiocoach's loader reads), but an editor
