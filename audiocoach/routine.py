@@ -11,6 +11,7 @@ moves.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+from babel import Locale, UnknownLocaleError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -36,7 +38,7 @@ from pydantic_core import PydanticCustomError
 from audiocoach import schema
 from audiocoach.durations import DURATION_FORMS, TooLong, parse_duration
 from audiocoach.errors import InputError, Issue, shown
-from audiocoach.phrasebook import language_tag
+from audiocoach.phrasebook import available_languages, language_tag
 from audiocoach.suggest import closest
 from audiocoach.yamlsource import (
     MAX_NUMBER_CHARS,
@@ -168,11 +170,58 @@ Name = Annotated[
     WithJsonSchema(schema.text(120)),
 ]
 _LANGUAGE_PATTERN = r"^\s*[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?\s*$"
+
+
 #: ``de``, ``de-AT``, ``pt_BR``: which phrasebook (and voice) speaks the routine. As text first
 #: (``language: no`` is YAML's false: the message shows the quoted form), then checked as a tag.
+def _language(value: object) -> str:
+    """``language_tag``, and for a language's name (``english``, ``Deutsch``, ``Frnech``) the
+    tag to write instead: the name is one of a known set, so it gets a "did you mean"."""
+    try:
+        return language_tag(value)
+    except ValueError as exc:
+        tag = _tag_named(value) if isinstance(value, str) else None
+        if tag is None:
+            raise
+        raise ValueError(f"{exc}; for {_language_names()[tag]} write language: {tag}") from None
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Tag -> English name, for the languages CLDR names (Babel's data, as ``phrasebook``)."""
+    return {tag: name for tag, name in Locale("en").languages.items() if "_" not in tag}
+
+
+@functools.cache
+def _names_to_tags() -> dict[str, str]:
+    """Each language's English name (``german``), and the own name of each language with a
+    phrasebook (``deutsch``), -> its tag. (Own names of all ~600 would take a second to load.)"""
+    out = {name.lower(): tag for tag, name in _language_names().items()}
+    for tag in available_languages():
+        try:
+            own = Locale.parse(tag).get_language_name(tag)
+        except (ValueError, UnknownLocaleError):
+            continue
+        if own:
+            out.setdefault(own.lower(), tag)
+    return out
+
+
+def _tag_named(text: str) -> str | None:
+    """The tag of the language ``text`` names or mistypes (``englsh`` -> ``en``), or None."""
+    names = _names_to_tags()
+    key = " ".join(text.lower().split())
+    if key in names:
+        return names[key]
+    if len(key) < 4:  # a short word is a mistyped tag more often than a name: no guess
+        return None
+    close = closest(key, names)
+    return names[close] if close else None
+
+
 Language = Annotated[
     str,
-    BeforeValidator(language_tag),
+    BeforeValidator(_language),
     BeforeValidator(as_text),
     WithJsonSchema(
         {

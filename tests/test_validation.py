@@ -580,3 +580,29 @@ def test_a_program_reports_every_too_fast_tempo_of_every_track(runner, tmp_path:
     # both blocks, in each of the four tracks, found before anything is rendered
     assert where == [f"{fast}:3:5: blocks[0]", f"{fast}:10:5: blocks[2]"] * 4
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "tag"),
+    [
+        ("english", "English", "en"),
+        ("German", "German", "de"),
+        ("Deutsch", "German", "de"),
+        ("español", "Spanish", "es"),
+        ("espanol", "Spanish", "es"),
+        ("Frnech", "French", "fr"),
+        ("Italian", "Italian", "it"),
+    ],
+)
+def test_a_language_given_by_its_name_gets_its_tag(
+    tmp_path: Path, written: str, name: str, tag: str
+) -> None:
+    (issue,) = issues_of(tmp_path, f"title: T\nlanguage: {written}\nblocks: [{{say: hi}}]\n")
+    assert issue.path == "language"
+    assert issue.message.endswith(f"got {written!r}; for {name} write language: {tag}")
+
+
+@pytest.mark.parametrize("written", ["xyz1", "qqqqqqq"])
+def test_no_language_is_guessed_from_a_word_like_none(tmp_path: Path, written: str) -> None:
+    (issue,) = issues_of(tmp_path, f"title: T\nlanguage: {written}\nblocks: [{{say: hi}}]\n")
+    assert issue.message.endswith(f"got {written!r}"), issue.message
