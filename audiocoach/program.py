@@ -567,13 +567,27 @@ def _rule_issues(
     raw_rules = data.get("progression")
     if not isinstance(raw_rules, list):
         return []
+    weeks: int | None = Program.model_fields["weeks"].default
     try:
-        weeks = Program.model_fields["weeks"].default
         if "weeks" in data:
             weeks = TypeAdapter(Weeks).validate_python(data["weeks"])
     except ValidationError:
         weeks = None  # the model says what is wrong with it
+    if any(
+        key not in Program.model_fields and closest(str(key), Program.model_fields) == "weeks"
+        for key in data
+    ):
+        weeks = None  # wekes: 4 means weeks, not the default of 1: judge no rule by it
     days = {day: name for day, name in named.items() if name is not None}
+    days_raw = data.get("days")
+    # every routine the file names, a misspelt day's too: a rule for it is no mistake of its own
+    written = (
+        [n for n in map(_routine_named, days_raw.values()) if n]
+        if isinstance(days_raw, dict)
+        else []
+    )
+    # whether each day is known, so a rule's routines can be judged by what they hold
+    whole = isinstance(days_raw, dict) and len(named) == len(days_raw)
     issues: list[Issue] = []
     for i, raw in enumerate(raw_rules):
         try:
@@ -583,10 +597,11 @@ def _rule_issues(
         at: tuple[str | int, ...] = ("progression", i)
         if weeks is not None:
             issues += _rule_weeks(source, at, rule, weeks)
-        issues += _rule_routines(source, at, rule, days)
+        if isinstance(days_raw, dict):
+            issues += _rule_routines(source, at, rule, written)
         applies = [d for d, name in days.items() if rule.applies_to(name)]
-        if not applies or any(d not in routines for d in applies):
-            continue  # no routine to judge by, or one that did not load
+        if not whole or not applies or any(d not in routines for d in applies):
+            continue  # a day misspelt, no routine to judge by, or one that did not load
         for key, value in (
             ("sets", rule.sets),
             ("reps", rule.reps),
@@ -648,14 +663,14 @@ def _weeks_of(weeks: int) -> str:
 
 
 def _rule_routines(
-    source: Source, at: tuple[str | int, ...], rule: Rule, days: dict[str, str]
+    source: Source, at: tuple[str | int, ...], rule: Rule, written: list[str]
 ) -> list[Issue]:
     if not rule.routines:
         return []
-    names = list(dict.fromkeys(Path(name).name for name in days.values()))
+    names = list(dict.fromkeys(Path(name).name for name in written))
     issues = []
     for j, wanted in enumerate(rule.routines):
-        if any(_same_routine(wanted, name) for name in days.values()):
+        if any(_same_routine(wanted, name) for name in written):
             continue
         # by stem, so the shared ".yaml" does not make any two names look alike
         stems = {Path(name).stem: name for name in names}

@@ -485,3 +485,31 @@ def test_plan_describes_each_day_by_what_changes_it(tmp_path: Path, runner) -> N
     (tuesday,) = [line for line in result.stdout.splitlines() if " Tuesday " in line]
     assert monday.rstrip().endswith("as written")
     assert tuesday.rstrip().endswith("+1 set")
+
+
+def test_a_misspelt_weeks_is_not_taken_as_one_week(tmp_path: Path) -> None:
+    """``wekes: 4``: the rules are not judged against the default of one week."""
+    path = _program(
+        tmp_path,
+        "title: P\nwekes: 4\ndays:\n  mon: tiny1.yaml\nprogression:\n  - every: 2\n    reps: +1\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert info.value.text == f"{path}:2:1: wekes: unknown key 'wekes'; did you mean 'weeks'?"
+
+
+def test_rules_are_not_judged_by_days_that_are_misspelt(tmp_path: Path) -> None:
+    """A rule for the routine of a misspelt day (or of a program whose days: is misspelt) is
+    not "none of the days'": the misspelling is the one problem."""
+    (tmp_path / "one.yaml").write_text(ONE_SET, encoding="utf-8")
+    rule = "progression:\n  - every: 1\n    sets: +1\n    routines: [tiny1.yaml]\n"
+    path = _program(
+        tmp_path, "title: P\nweeks: 2\ndays:\n  mon: one.yaml\n  tsu: tiny1.yaml\n" + rule
+    )
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert [i.path for i in info.value.issues] == ["days.tsu"]
+    path = _program(tmp_path, "title: P\nweeks: 2\ndyas:\n  mon: tiny1.yaml\n" + rule)
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert [i.path for i in info.value.issues] == ["dyas"]
