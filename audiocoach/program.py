@@ -4,7 +4,9 @@ Progression follows the idea of wger's per-iteration rules: each rule says *what
 reps, holds, rests, breaths, or a deload that scales a week back) and *when* (every N weeks from a
 start week, cumulatively, or only in listed weeks). A week's routine is the file's routine with the
 week's changes applied to the model, so the scheduler, the render and the tests all see an ordinary
-routine: week 3's chin-ups are simply ``sets: 5``.
+routine: week 3's chin-ups are simply ``sets: 5``. A week's ``Change`` is described per routine by
+what it changes there (``Change.on``), and a rule that can change nothing in any week or routine
+of the program is refused where it is written, with the program's other problems.
 """
 
 from __future__ import annotations

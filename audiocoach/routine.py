@@ -172,8 +172,6 @@ Name = Annotated[
 _LANGUAGE_PATTERN = r"^\s*[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?\s*$"
 
 
-#: ``de``, ``de-AT``, ``pt_BR``: which phrasebook (and voice) speaks the routine. As text first
-#: (``language: no`` is YAML's false: the message shows the quoted form), then checked as a tag.
 def _language(value: object) -> str:
     """``language_tag``, and for a language's name (``english``, ``Deutsch``, ``Frnech``) the
     tag to write instead: the name is one of a known set, so it gets a "did you mean"."""
@@ -219,6 +217,8 @@ def _tag_named(text: str) -> str | None:
     return names[close] if close else None
 
 
+#: ``de``, ``de-AT``, ``pt_BR``: which phrasebook (and voice) speaks the routine. As text first
+#: (``language: no`` is YAML's false: the message shows the quoted form), then checked as a tag.
 Language = Annotated[
     str,
     BeforeValidator(_language),
@@ -761,7 +761,8 @@ def validate_routine(source: Source) -> Routine:
         issues = issues_from(exc, source, Routine)
         if body:  # said better (or said at all: a refused title stops the model's own check)
             issues = [i for i in issues if not (i.path == "" and i.message in _BODIES)]
-        raise InputError(sorted({*issues, *body}, key=lambda i: (i.line, i.col))) from None
+        found = dict.fromkeys([*issues, *body])  # the model's "not both" is the same issue
+        raise InputError(sorted(found, key=lambda i: (i.line, i.col))) from None
     return routine  # (the model refuses whatever _body_issues finds)
 
 
@@ -1083,7 +1084,8 @@ _EXAMPLES = {
 
 
 def _written_hint(message: str, path: KeyPath, source: Source) -> str:
-    """What to write instead of a number in another base, a clock time or a YAML 1.1 word."""
+    """What to write instead of a number in another base or a YAML 1.1 word (a duration
+    written as a clock time or with a unit in words gets its hint from ``parse_duration``)."""
     scalar = source.scalars.get(path)
     if scalar is None or not scalar.plain or "YAML reads" in message:
         return message
