@@ -17,12 +17,62 @@ _WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|h|m|s))+")
 #: The accepted forms, quoted in every error so the fix is obvious.
 DURATION_FORMS = "a duration like 30s, 1m30s, 2m, 1.5s or a number of seconds"
 
-#: No single duration in a routine may exceed this (a whole routine is capped separately).
+#: No single duration in a routine may exceed this (a whole routine is capped separately): a
+#: bound on what a typo can ask for (``300h``), said in the README's Durations section.
 MAX_DURATION_MS = 4 * 3_600_000
+_MAX_SHOWN = "4h"
+
+
+class TooLong(ValueError):
+    """A duration over ``MAX_DURATION_MS``; a field with a tighter limit says its own."""
+
+
+#: ``1:30`` (minutes:seconds) or ``1:30:00`` (hours:minutes:seconds), as a clock writes a time.
+_CLOCK = re.compile(r"\s*(?:([0-9]{1,3}):)?([0-9]{1,4}):([0-5][0-9])\s*")
+
+
+#: Units written as words, and the letter that means them here.
+_UNIT_WORDS = {
+    **dict.fromkeys(("sec", "secs", "second", "seconds"), "s"),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), "m"),
+    **dict.fromkeys(("hr", "hrs", "hour", "hours"), "h"),
+    **dict.fromkeys(("msec", "msecs", "millisecond", "milliseconds"), "ms"),
+}
+_WORDY = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)\s*", re.IGNORECASE)
+
+
+def duration_hint(text: str) -> str | None:
+    """What to write for a time written another way; else None.
+
+    ``1:30`` -> ``for 1:30 as minutes:seconds write 1m30s`` (a colon is kept for breath
+    patterns, ``4:6``); ``30 secs`` or ``1 min 30 sec`` -> ``write 30s``, ``write 1m30s``. The
+    same hint for a routine file, a program day and every flag.
+    """
+    if not isinstance(text, str) or len(text) > 40:  # no duration is longer; hostile ones are
+        return None
+    text = text.strip()
+    parts = _WORDY.findall(text)
+    if parts and _WORDY.sub("", text) == "":
+        units = [_UNIT_WORDS.get(unit.lower()) for _, unit in parts]
+        if all(units):
+            written = "".join(
+                f"{number}{unit}" for (number, _), unit in zip(parts, units, strict=True)
+            )
+            return f"write {written}"
+        return None
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        return None
+    hours, minutes, seconds = (int(part) if part else 0 for part in match.groups())
+    units = ((hours, "h"), (minutes, "m"), (seconds, "s"))
+    written = "".join(f"{n}{unit}" for n, unit in units if n) or "0s"
+    form = "hours:minutes:seconds" if match.group(1) else "minutes:seconds"
+    return f"for {text.strip()} as {form} write {written}"
 
 
 def parse_duration(value: object) -> int:
-    """Parse a duration to whole ms; raise ``ValueError`` with a message naming the right form."""
+    """Parse a duration to whole ms; raise ``ValueError`` with a message naming the right form
+    (``TooLong`` past ``MAX_DURATION_MS``)."""
     if isinstance(value, bool) or value is None:
         raise ValueError(f"expected {DURATION_FORMS}, got {shown(value)}")
     if isinstance(value, int | float):
@@ -31,8 +81,8 @@ def parse_duration(value: object) -> int:
         if value < 0:
             raise ValueError(f"a duration cannot be negative (got {shown(value)})")
         if value > MAX_DURATION_MS / 1000:
-            raise ValueError(
-                f"{shown(value)} seconds is too long; at most {format_duration(MAX_DURATION_MS)}"
+            raise TooLong(
+                f"{shown(value)} seconds is too long; no one duration may be over {_MAX_SHOWN}"
             )
         return round(value * 1000)
     if isinstance(value, str):
@@ -44,11 +94,14 @@ def parse_duration(value: object) -> int:
             for number, unit in _PART.findall(text):
                 ms += float(number) * _UNIT_MS[unit]
             if ms > MAX_DURATION_MS:
-                raise ValueError(
-                    f"{shown(value)} is too long; at most {format_duration(MAX_DURATION_MS)}"
+                raise TooLong(
+                    f"{shown(value)} is too long; no one duration may be over {_MAX_SHOWN}"
                 )
             return round(ms)
-        raise ValueError(f"expected {DURATION_FORMS}, got {shown(value)}")
+        hint = duration_hint(value)
+        raise ValueError(
+            f"expected {DURATION_FORMS}, got {shown(value)}" + (f"; {hint}" if hint else "")
+        )
     raise ValueError(f"expected {DURATION_FORMS}, got {type(value).__name__}")
 
 

@@ -36,8 +36,10 @@ class Issue:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-#: A quoted value (as ``repr`` writes one) of more than 100 characters.
-_LONG_QUOTE = re.compile(r"'[^'\n]{100,}?'|\"[^\"\n]{100,}?\"")
+#: A quoted value (as ``repr`` writes one) of more than 100 characters. A quote opens after a
+#: non-letter and closes before one, so the text between two quoted values ('a' ... 'b') or an
+#: apostrophe (day's) is never taken for one.
+_LONG_QUOTE = re.compile(r"(?<!\w)(?:'[^'\n]{100,}?'|\"[^\"\n]{100,}?\")(?!\w)")
 
 
 def _one_line(text: str) -> str:

@@ -11,7 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from audiocoach.durations import DURATION_FORMS, parse_duration
+from audiocoach.durations import (
+    DURATION_FORMS,
+    TooLong,
+    duration_hint,
+    parse_duration,
+)
 from audiocoach.errors import shown
 from audiocoach.routine import Breath, Exercise, parse_breath
 from audiocoach.routine import Pace as RoutinePace
@@ -129,22 +134,38 @@ def parse_factor(text: str, *, low: float = 0.25, high: float = 4.0, what: str =
     return value
 
 
-def parse_duration_or_scale(text: str, *, low_ms: int = 0, high_ms: int = 3_600_000) -> int | Scale:
-    """``45s`` (replace) or ``x0.5`` (scale)."""
-    stripped = text.strip()
-    if stripped[:1] in ("x", "X", "*"):
-        return Scale(parse_factor(stripped[1:], low=0.0, high=10.0, what="the factor"))
+def _flag_duration(text: str, forms: str) -> int:
+    """``parse_duration`` for a flag's value: the flag's accepted ``forms`` in the message, and
+    the same hint a file gets for a clock-style time (``--hold 1:30``: write 1m30s)."""
     try:
-        ms = parse_duration(stripped)
+        return parse_duration(text.strip())
+    except TooLong:
+        raise
     except ValueError:
+        hint = duration_hint(text)
         raise ValueError(
-            f"expected {DURATION_FORMS}, or a factor like x0.5; got {shown(text)}"
+            f"expected {forms}; got {shown(text)}" + (f"; {hint}" if hint else "")
         ) from None
+
+
+def _within(ms: int, text: str, low_ms: int, high_ms: int) -> int:
     if not low_ms <= ms <= high_ms:
         raise ValueError(
             f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {shown(text)})"
         )
     return ms
+
+
+def parse_duration_or_scale(text: str, *, low_ms: int = 0, high_ms: int = 3_600_000) -> int | Scale:
+    """``45s`` (replace) or ``x0.5`` (scale); ``ValueError`` saying the forms taken."""
+    stripped = text.strip()
+    if stripped[:1] in ("x", "X", "*"):
+        return Scale(parse_factor(stripped[1:], low=0.0, high=10.0, what="the factor"))
+    try:
+        ms = _flag_duration(stripped, f"{DURATION_FORMS}, or a factor like x0.5")
+    except TooLong:
+        ms = high_ms + 1  # said as this flag's own range
+    return _within(ms, text, low_ms, high_ms)
 
 
 def parse_breath_flag(text: str) -> Breath:
@@ -152,15 +173,12 @@ def parse_breath_flag(text: str) -> Breath:
 
 
 def parse_bounded_duration(text: str, *, low_ms: int, high_ms: int) -> int:
+    """A duration from ``low_ms`` to ``high_ms``; ``ValueError`` saying the form or the range."""
     try:
-        ms = parse_duration(text)
-    except ValueError:
-        raise ValueError(f"expected {DURATION_FORMS}; got {shown(text)}") from None
-    if not low_ms <= ms <= high_ms:
-        raise ValueError(
-            f"must be from {low_ms / 1000:g}s to {high_ms / 1000:g}s (got {shown(text)})"
-        )
-    return ms
+        ms = _flag_duration(text, DURATION_FORMS)
+    except TooLong:
+        ms = high_ms + 1
+    return _within(ms, text, low_ms, high_ms)
 
 
 # One parser per pace setting, with its limits: the flags and a program day's ``pace:`` share

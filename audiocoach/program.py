@@ -4,7 +4,9 @@ Progression follows the idea of wger's per-iteration rules: each rule says *what
 reps, holds, rests, breaths, or a deload that scales a week back) and *when* (every N weeks from a
 start week, cumulatively, or only in listed weeks). A week's routine is the file's routine with the
 week's changes applied to the model, so the scheduler, the render and the tests all see an ordinary
-routine: week 3's chin-ups are simply ``sets: 5``.
+routine: week 3's chin-ups are simply ``sets: 5``. A week's ``Change`` is described per routine by
+what it changes there (``Change.on``), and a rule that can change nothing in any week or routine
+of the program is refused where it is written, with the program's other problems.
 """
 
 from __future__ import annotations
@@ -23,13 +25,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
 from audiocoach import schema
-from audiocoach.durations import DURATION_FORMS, format_duration, parse_duration
+from audiocoach.durations import (
+    DURATION_FORMS,
+    TooLong,
+    duration_hint,
+    format_duration,
+    parse_duration,
+)
 from audiocoach.errors import InputError, Issue, shown
 from audiocoach.pace import (
     PaceOptions,
@@ -77,17 +86,29 @@ MAX_WEEKS = 52
 
 
 def _signed_ms(value: object) -> int:
-    """``+5s``, ``-5s``, ``5`` (seconds): a change to a length."""
+    """``+5s``, ``-5s``, ``5`` (seconds): a change to a length, of at most 10 minutes a step."""
+    too_much = "a change of more than 10 minutes a step is surely a mistake"
     if isinstance(value, str):
         text = value.strip()
         sign = -1 if text.startswith("-") else 1
+        bare = text.lstrip("+-").strip()
         try:
-            return sign * parse_duration(text.lstrip("+-").strip())
+            ms = parse_duration(bare)
+        except TooLong:
+            raise ValueError(too_much) from None
         except ValueError:
-            raise ValueError(f"expected a change like +5s or -10s ({DURATION_FORMS})") from None
+            hint = duration_hint(bare)
+            if hint:
+                hint = "; " + hint.replace(" write ", " write " + ("-" if sign < 0 else "+"))
+            raise ValueError(
+                f"expected a change like +5s or -10s ({DURATION_FORMS}){hint or ''}"
+            ) from None
+        if ms > 600_000:
+            raise ValueError(too_much)
+        return sign * ms
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         if abs(value) > 600:
-            raise ValueError("a change of more than 10 minutes a step is surely a mistake")
+            raise ValueError(too_much)
         return round(value * 1000)
     raise ValueError(f"expected a change like +5s or -10s, got {shown(value)}")
 
@@ -219,8 +240,7 @@ class Rule(_Model):
     def applies_to(self, routine_path: str) -> bool:
         if not self.routines:
             return True
-        name = Path(routine_path).name
-        return any(Path(r).name == name or Path(r).stem == Path(name).stem for r in self.routines)
+        return any(_same_routine(r, routine_path) for r in self.routines)
 
 
 class Program(_Model):
@@ -250,6 +270,19 @@ class Change:
 
     def __bool__(self) -> bool:
         return self != Change()
+
+    def on(self, routine: Routine) -> Change:
+        """This change less the parts that change nothing in ``routine`` (``+1 set`` where no
+        exercise has more than one set and no superset more than one round): the plan and the
+        manifest then describe what a week really changes."""
+        return Change(
+            sets=self.sets if changes(routine, "sets") else 0,
+            reps=self.reps if changes(routine, "reps") else 0,
+            hold_ms=self.hold_ms if changes(routine, "holds") else 0,
+            rest_ms=self.rest_ms if changes(routine, "rests") else 0,
+            breaths=self.breaths if changes(routine, "breaths") else 0,
+            scale=self.scale if changes(routine, "deload") else 1.0,
+        )
 
     def describe(self) -> str:
         parts = []
@@ -330,7 +363,7 @@ class ProgramFile:
                 plan = self.program.days[self.day_keys[day]]
                 assert plan is not None
                 rf = self.routines[day]
-                change = self.change(week, plan.routine)
+                change = self.change(week, plan.routine).on(rf.routine)
                 routine = progress(rf.routine, change)
                 spoken = language or plan.language
                 if spoken:
@@ -370,6 +403,14 @@ def load_program(path: Path | str) -> ProgramFile:
 
 
 def program_from(source: Source) -> ProgramFile:
+    """Validate a loaded program and load every routine it names: every problem at once.
+
+    The program's own problems (its keys, its days, a missing routine file, a progression rule
+    that names a week or a routine the program does not have, or changes nothing) come first,
+    in line order, then each routine file's own, file by file in the order of the week. A typo
+    in one place never hides a problem in another: the routine files are looked for and the
+    rules checked from what the file says even when its keys are wrong.
+    """
     if not isinstance(source.data, dict):
         raise InputError([source.issue((), "a program is a mapping with title: and days:")])
     issues: list[Issue] = []
@@ -394,40 +435,304 @@ def program_from(source: Source) -> ProgramFile:
                 )
             else:
                 day_keys[canonical] = key
+    program: Program | None = None
     try:
         program = Program.model_validate(source.data)
     except ValidationError as exc:
-        found = issues + issues_from(exc, source, Program)
-        raise InputError(sorted(found, key=lambda issue: (issue.line, issue.col))) from None
-    routines: dict[str, RoutineFile] = {}
-    base = Path(source.file).parent
-    for day, key in day_keys.items():
-        plan = program.days[key.strip()]  # the model strips keys as it strips text
-        if plan is None:
-            continue
-        target = base / plan.routine
-        if not _is_file(target):
-            where = (
-                ("days", key)
-                if isinstance(source.data["days"][key], str)
-                else (
-                    "days",
-                    key,
-                    "routine",
-                )
-            )
-            shown = plan.routine if len(plan.routine) <= 100 else plan.routine[:97] + "..."
-            looked = "".join(c if c.isprintable() else "?" for c in str(target))
-            looked = looked if len(looked) <= 200 else looked[:197] + "..."
-            issues.append(source.issue(where, f"no routine file {shown!r} (looked for {looked})"))
-            continue
-        try:
-            routines[day] = load_routine(target)
-        except InputError as exc:
-            issues.extend(exc.issues)
-    if issues:
+        issues += issues_from(exc, source, Program)
+    named = {day: _routine_named(days_raw[key]) for day, key in day_keys.items()}
+    routines, loaded_issues = _load_routines(source, day_keys, named, issues)
+    issues += _rule_issues(source, named, routines)
+    issues.sort(key=lambda issue: (issue.line, issue.col))
+    issues += loaded_issues
+    if issues or program is None:
         raise InputError(issues)
     return ProgramFile(program, source, routines, {d: k.strip() for d, k in day_keys.items()})
+
+
+def _routine_named(value: object) -> str | None:
+    """The routine file a day names, read from the file as written (None: a rest day, or a
+    day the model refuses, which says why)."""
+    try:
+        day = _day(value)
+    except ValueError:
+        return None
+    routine = day.get("routine") if isinstance(day, dict) else None
+    if isinstance(routine, int | float) and not isinstance(routine, bool):
+        routine = as_written(routine)
+    if isinstance(routine, str) and routine.strip():
+        return routine.strip()
+    return None
+
+
+def _load_routines(
+    source: Source,
+    day_keys: dict[str, str],
+    named: dict[str, str | None],
+    issues: list[Issue],
+) -> tuple[dict[str, RoutineFile], list[Issue]]:
+    """Each day's routine, loaded once per file. A missing file is added to ``issues`` (it is
+    the program's problem, at its day); the problems inside routine files are returned."""
+    routines: dict[str, RoutineFile] = {}
+    inside: list[Issue] = []
+    loaded: dict[Path, RoutineFile | None] = {}
+    base = Path(source.file).parent
+    for day, key in day_keys.items():
+        name = named[day]
+        if name is None:
+            continue
+        target = base / name
+        if target not in loaded:
+            if not _is_file(target):
+                where = (
+                    ("days", key)
+                    if not isinstance(source.data["days"][key], dict)
+                    else (
+                        "days",
+                        key,
+                        "routine",
+                    )
+                )
+                shown = name if len(name) <= 100 else name[:97] + "..."
+                looked = "".join(c if c.isprintable() else "?" for c in str(target))
+                looked = looked if len(looked) <= 200 else looked[:197] + "..."
+                hint = _nearest_file(name, target)
+                issues.append(
+                    source.issue(where, f"no routine file {shown!r} (looked for {looked}){hint}")
+                )
+                loaded[target] = None
+                continue
+            try:
+                loaded[target] = load_routine(target)
+            except InputError as exc:
+                inside.extend(exc.issues)
+                loaded[target] = None
+        found = loaded[target]
+        if found is not None:
+            routines[day] = found
+    return routines, inside
+
+
+#: What each kind of change applies to, as a message says it (the rules of ``progress``).
+TARGETS = {
+    "sets": "exercises with more than one set and supersets or circuits of more than one round",
+    "reps": "exercises counted in reps",
+    "holds": "timed holds (duration: a length; not open, not breath-paced)",
+    "rests": "rests between sets or rounds (not 0s) and rest blocks",
+    "breaths": "holds counted in breaths (breaths:)",
+    "deload": "sets, reps, timed holds or breaths",
+}
+
+
+def changes(routine: Routine, what: str) -> bool:
+    """Whether a change of ``what`` (a key of ``TARGETS``) alters anything in ``routine``.
+
+    Mirrors ``progress``: sets change only exercises of more than one set (a single set is a
+    move done once, not a set to add to) and rounds of more than one; rests change only rests
+    that exist (a superset's 0 s between exercises stays 0).
+    """
+    blocks = [b for section in routine.parts for b in section.blocks]
+    single = [b for b in blocks if isinstance(b, Exercise)]
+    groups = [b for b in blocks if isinstance(b, Group)]
+    every = list(routine.exercises())
+    if what == "sets":
+        return any(e.sets > 1 for e in single) or any(g.rounds > 1 for g in groups)
+    if what == "reps":
+        return any(e.reps is not None for e in every)
+    if what == "breaths":
+        return any(e.breaths is not None for e in every)
+    if what == "holds":
+        return any(isinstance(e.duration, int) and e.breathe is None for e in every)
+    if what == "rests":
+        return (
+            any(isinstance(b, Rest) for b in blocks)
+            or any(e.sets > 1 and (e.rest is None or e.rest > 0) for e in single)
+            or any(g.rounds > 1 and (g.rest is None or g.rest > 0) for g in groups)
+            or any(g.rest_between > 0 for g in groups)
+        )
+    if what == "deload":
+        return any(changes(routine, k) for k in ("sets", "reps", "holds", "breaths"))
+    raise ValueError(f"no such change: {what!r}")
+
+
+def _rule_issues(
+    source: Source, named: dict[str, str | None], routines: dict[str, RoutineFile]
+) -> list[Issue]:
+    """A rule that can never apply, each at the key to change: a week the program does not
+    have, a routine that is not one of its days, a change that changes nothing in every
+    routine the rule applies to.
+
+    Read from the file as written, rule by rule, so these are found along with any typo
+    elsewhere; a rule the model refuses is left to its message.
+    """
+    data = source.data
+    raw_rules = data.get("progression")
+    if not isinstance(raw_rules, list):
+        return []
+    weeks: int | None = Program.model_fields["weeks"].default
+    try:
+        if "weeks" in data:
+            weeks = TypeAdapter(Weeks).validate_python(data["weeks"])
+    except ValidationError:
+        weeks = None  # the model says what is wrong with it
+    if any(
+        key not in Program.model_fields and closest(str(key), Program.model_fields) == "weeks"
+        for key in data
+    ):
+        weeks = None  # wekes: 4 means weeks, not the default of 1: judge no rule by it
+    days = {day: name for day, name in named.items() if name is not None}
+    days_raw = data.get("days")
+    # every routine the file names, a misspelt day's too: a rule for it is no mistake of its own
+    written = (
+        [n for n in map(_routine_named, days_raw.values()) if n]
+        if isinstance(days_raw, dict)
+        else []
+    )
+    # whether each day is known, so a rule's routines can be judged by what they hold
+    whole = isinstance(days_raw, dict) and len(named) == len(days_raw)
+    issues: list[Issue] = []
+    for i, raw in enumerate(raw_rules):
+        try:
+            rule = Rule.model_validate(raw)
+        except ValidationError:
+            continue
+        at: tuple[str | int, ...] = ("progression", i)
+        if weeks is not None:
+            issues += _rule_weeks(source, at, rule, weeks)
+        if isinstance(days_raw, dict):
+            issues += _rule_routines(source, at, rule, written)
+        applies = [d for d, name in days.items() if rule.applies_to(name)]
+        if not whole or not applies or any(d not in routines for d in applies):
+            continue  # a day misspelt, no routine to judge by, or one that did not load
+        for key, value in (
+            ("sets", rule.sets),
+            ("reps", rule.reps),
+            ("holds", rule.holds),
+            ("rests", rule.rests),
+            ("breaths", rule.breaths),
+            ("deload", rule.deload),
+        ):
+            if value and not any(changes(routines[d].routine, key) for d in applies):
+                issues.append(_changes_nothing(source, (*at, key), key, applies, days))
+    return issues
+
+
+def _rule_weeks(source: Source, at: tuple[str | int, ...], rule: Rule, weeks: int) -> list[Issue]:
+    have = f"this program, which has {_weeks_of(weeks)}"
+    if rule.weeks is not None:
+        return [
+            source.issue(
+                (*at, "weeks", j),
+                f"week {week} is outside {have}; list weeks from 1 to {weeks} "
+                f"(or make the program longer: weeks: {week})",
+            )
+            for j, week in enumerate(rule.weeks)
+            if week > weeks
+        ]
+    assert rule.every is not None
+    if rule.start > weeks:
+        return [
+            source.issue(
+                (*at, "start"),
+                f"week {rule.start} is outside {have}; start from a week from 1 to {weeks}",
+            )
+        ]
+    first = rule.start + rule.every
+    if first > weeks:
+        latest = weeks - rule.start
+        if latest > 1:
+            fix = f"every: {latest} or less from week {rule.start}"
+        elif latest == 1:
+            fix = f"every: 1 from week {rule.start}"
+        elif weeks > 2:
+            fix = f"start: {weeks - 1} or earlier"
+        elif weeks == 2:
+            fix = "start: 1"
+        else:
+            fix = "weeks: 2 or more (a change comes in the weeks after the one it starts from)"
+        return [
+            source.issue(
+                (*at, "every"),
+                f"every: {rule.every} from week {rule.start} first changes week {first}, "
+                f"outside {have}, so the rule never applies; use {fix}",
+            )
+        ]
+    return []
+
+
+def _weeks_of(weeks: int) -> str:
+    return "1 week" if weeks == 1 else f"weeks 1-{weeks}"
+
+
+def _rule_routines(
+    source: Source, at: tuple[str | int, ...], rule: Rule, written: list[str]
+) -> list[Issue]:
+    if not rule.routines:
+        return []
+    names = list(dict.fromkeys(Path(name).name for name in written))
+    issues = []
+    for j, wanted in enumerate(rule.routines):
+        if any(_same_routine(wanted, name) for name in written):
+            continue
+        # by stem, so the shared ".yaml" does not make any two names look alike
+        stems = {Path(name).stem: name for name in names}
+        close = stems.get(closest(Path(wanted).stem, stems) or "")
+        hint = f"did you mean {close!r}? " if close else ""
+        listed = ", ".join(names) if names else "none (every day is a rest day)"
+        issues.append(
+            source.issue(
+                (*at, "routines", j),
+                f"{wanted!r} is not a routine of this program's days; {hint}"
+                f"the days' routines are: {listed}",
+            )
+        )
+    return issues
+
+
+def _same_routine(wanted: str, routine_path: str) -> bool:
+    """Whether a rule's ``routines:`` entry names ``routine_path`` (by file name or stem)."""
+    name = Path(routine_path).name
+    return Path(wanted).name == name or Path(wanted).stem == Path(name).stem
+
+
+def _changes_nothing(
+    source: Source,
+    path: tuple[str | int, ...],
+    key: str,
+    applies: list[str],
+    days: dict[str, str],
+) -> Issue:
+    files = list(dict.fromkeys(Path(days[d]).name for d in applies))
+    which = f"{files[0]} has none" if len(files) == 1 else f"none of {', '.join(files)} has any"
+    scalar = source.scalars.get(path)
+    written = f"{key}: {scalar.text}" if scalar is not None else key
+    return source.issue(
+        path,
+        f"{written} changes nothing: it applies to {TARGETS[key]}, and {which}; "
+        "remove it, or limit the rule (routines:) to a routine that has some",
+    )
+
+
+def _nearest_file(name: str, target: Path) -> str:
+    """ "; did you mean ...?" for a day's missing routine file: a rest word (``rets``) or a
+    routine file beside where it was looked for (``upper-back-yoga.yml``, ``yoga.yaml``)."""
+    rest = closest(name, REST_WORDS)
+    if rest:
+        return f"; did you mean {rest!r} (a rest day)?"
+    try:
+        folder = target.parent
+        found = []
+        for entry in folder.iterdir():
+            if entry.suffix.lower() in (".yaml", ".yml") and len(found) < 500:
+                found.append(entry.name)
+    except OSError:
+        return ""
+    stems = {Path(entry).stem: entry for entry in found}
+    close = stems.get(target.name) or closest(target.name, found)
+    if close is None:
+        return ""
+    written = str(Path(name).parent / close) if Path(name).parent != Path() else close
+    return f"; did you mean {written!r}?"
 
 
 def _is_file(path: Path) -> bool:

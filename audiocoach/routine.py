@@ -11,6 +11,7 @@ moves.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+from babel import Locale, UnknownLocaleError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,9 +36,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from audiocoach import schema
-from audiocoach.durations import DURATION_FORMS, parse_duration
+from audiocoach.durations import DURATION_FORMS, TooLong, parse_duration
 from audiocoach.errors import InputError, Issue, shown
-from audiocoach.phrasebook import language_tag
+from audiocoach.phrasebook import available_languages, language_tag
 from audiocoach.suggest import closest
 from audiocoach.yamlsource import (
     MAX_NUMBER_CHARS,
@@ -52,12 +54,35 @@ Ms = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema(schema.durat
 
 
 OPEN_WORDS = ("open", "as long as comfortable")
+DURATION_RANGE = "duration must be from 1s to 1h (or 'open' for as long as comfortable)"
+REST_RANGE = "a rest block lasts from 1s to 1h"
+
+
+def _capped(message: str) -> BeforeValidator:
+    """A duration for a field with a limit under ``MAX_DURATION_MS``: one too long for any
+    field (``13h``) is told this field's own range, not the general one."""
+
+    def parse(value: object) -> int:
+        try:
+            return parse_duration(value)
+        except TooLong:
+            raise ValueError(message) from None
+
+    return BeforeValidator(parse)
 
 
 def _parse_open_duration(value: object) -> int | Literal["open"]:
     if isinstance(value, str) and value.strip().lower() in OPEN_WORDS:
         return "open"
-    return parse_duration(value)
+    try:
+        return parse_duration(value)
+    except TooLong:
+        raise ValueError(DURATION_RANGE) from None
+    except ValueError as exc:
+        close = closest(value, OPEN_WORDS) if isinstance(value, str) else None
+        if close and "expected a duration" in str(exc):
+            raise ValueError(f"{exc}; did you mean {close!r}?") from None
+        raise
 
 
 OpenMs = Annotated[
@@ -118,6 +143,8 @@ Breaths = Annotated[int, count_of(1, 100, "breaths"), WithJsonSchema(schema.coun
 
 #: The error type of a bare word YAML read as true, false or null where text is expected.
 NOT_TEXT = "not_text"
+#: The error type of true or false (``steps: off``) where a list of sentences is expected.
+LINES_NOT_BOOL = "lines_not_bool"
 
 
 def as_text(value: object) -> object:
@@ -143,11 +170,58 @@ Name = Annotated[
     WithJsonSchema(schema.text(120)),
 ]
 _LANGUAGE_PATTERN = r"^\s*[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?\s*$"
+
+
+def _language(value: object) -> str:
+    """``language_tag``, and for a language's name (``english``, ``Deutsch``, ``Frnech``) the
+    tag to write instead: the name is one of a known set, so it gets a "did you mean"."""
+    try:
+        return language_tag(value)
+    except ValueError as exc:
+        tag = _tag_named(value) if isinstance(value, str) else None
+        if tag is None:
+            raise
+        raise ValueError(f"{exc}; for {_language_names()[tag]} write language: {tag}") from None
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Tag -> English name, for the languages CLDR names (Babel's data, as ``phrasebook``)."""
+    return {tag: name for tag, name in Locale("en").languages.items() if "_" not in tag}
+
+
+@functools.cache
+def _names_to_tags() -> dict[str, str]:
+    """Each language's English name (``german``), and the own name of each language with a
+    phrasebook (``deutsch``), -> its tag. (Own names of all ~600 would take a second to load.)"""
+    out = {name.lower(): tag for tag, name in _language_names().items()}
+    for tag in available_languages():
+        try:
+            own = Locale.parse(tag).get_language_name(tag)
+        except (ValueError, UnknownLocaleError):
+            continue
+        if own:
+            out.setdefault(own.lower(), tag)
+    return out
+
+
+def _tag_named(text: str) -> str | None:
+    """The tag of the language ``text`` names or mistypes (``englsh`` -> ``en``), or None."""
+    names = _names_to_tags()
+    key = " ".join(text.lower().split())
+    if key in names:
+        return names[key]
+    if len(key) < 4:  # a short word is a mistyped tag more often than a name: no guess
+        return None
+    close = closest(key, names)
+    return names[close] if close else None
+
+
 #: ``de``, ``de-AT``, ``pt_BR``: which phrasebook (and voice) speaks the routine. As text first
 #: (``language: no`` is YAML's false: the message shows the quoted form), then checked as a tag.
 Language = Annotated[
     str,
-    BeforeValidator(language_tag),
+    BeforeValidator(_language),
     BeforeValidator(as_text),
     WithJsonSchema(
         {
@@ -228,14 +302,33 @@ SIDE_WORDS = ("both", "each", "each side")
 
 
 def _sides(value: object) -> object:
-    """``both`` (or ``true``) is left then right; a list names the sides, each checked as text."""
-    if value is True or value in SIDE_WORDS:
+    """``both`` (or ``true``; any case) is left then right; a list names the sides, each checked
+    as text. A word that is not ``both`` gets the nearest of the words taken, and ``left`` or
+    ``right`` alone what to do for one side."""
+    if value is True or (isinstance(value, str) and " ".join(value.lower().split()) in SIDE_WORDS):
         return ("left", "right")
     if isinstance(value, list | tuple):
         if not 2 <= len(value) <= 4:
-            raise ValueError("sides lists 2 to 4 names, like [left, right]")
+            raise ValueError(_side_count(value))
         return value
-    raise ValueError("expected 'both' or a list of side names like [left, right]")
+    expected = "expected 'both' or a list of side names like [left, right]"
+    if isinstance(value, str):
+        close = closest(value, SIDE_WORDS)
+        if close:
+            raise ValueError(f"{expected}, got {shown(value)}; did you mean {close!r}?")
+        if value.strip().lower() in ("left", "right"):
+            raise ValueError(f"{expected}, got {shown(value)}; {_side_count([value])}")
+        raise ValueError(f"{expected}, got {shown(value)}")
+    raise ValueError(f"{expected}, got {_describe(value)}")
+
+
+def _side_count(names: list[object] | tuple[object, ...]) -> str:
+    if len(names) == 1:
+        return (
+            f"{shown(names[0])} names one side: for one side only, leave sides out (and say "
+            "which in the exercise's name); for each side in turn, sides: both"
+        )
+    return "sides lists 2 to 4 names, like [left, right]"
 
 
 def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
@@ -258,7 +351,7 @@ def _one_or_many(value: object) -> object:
     if value is None:
         return ()
     if isinstance(value, bool):
-        raise PydanticCustomError(NOT_TEXT, "expected text")
+        raise PydanticCustomError(LINES_NOT_BOOL, "expected sentences")
     if isinstance(value, str | int | float):
         return (value,)
     if isinstance(value, list | tuple):
@@ -362,9 +455,7 @@ class Exercise(_Model):
     @classmethod
     def _duration_range(cls, value: int | str | None) -> int | str | None:
         if isinstance(value, int) and not 1000 <= value <= 3_600_000:
-            raise ValueError(
-                "duration must be from 1s to 1h (or 'open' for as long as comfortable)"
-            )
+            raise ValueError(DURATION_RANGE)
         return value
 
     @property
@@ -381,14 +472,14 @@ class Exercise(_Model):
 class Rest(_Model):
     """A standalone rest; the coach previews what comes next."""
 
-    rest: Ms
+    rest: Annotated[int, _capped(REST_RANGE), WithJsonSchema(schema.duration())]
     say: Text | None = None
 
     @field_validator("rest")
     @classmethod
     def _range(cls, value: int) -> int:
         if not 1000 <= value <= 3_600_000:
-            raise ValueError("a rest block lasts from 1s to 1h")
+            raise ValueError(REST_RANGE)
         return value
 
 
@@ -419,7 +510,12 @@ class Group(_Model):
 
     @model_validator(mode="after")
     def _shape(self) -> Group:
-        if (self.superset is None) == (self.circuit is None):
+        if self.superset is None and self.circuit is None:
+            raise ValueError(
+                "a superset or circuit needs a name, like superset: Chop and bear walk "
+                "(or circuit: Full body)"
+            )
+        if self.superset is not None and self.circuit is not None:
             raise ValueError("name the group with superset: or circuit:, not both")
         for i, exercise in enumerate(self.exercises):
             if exercise.sets != 1:
@@ -534,6 +630,17 @@ class Section(_Model):
         return self
 
 
+#: Where a routine's moves go (``_body_issues`` says it for a file before the model can).
+BODY_NEITHER = (
+    "a routine needs its moves: give them as sections: (a list of named parts, each with "
+    "blocks) or as blocks: (one list of moves)"
+)
+BODY_BOTH = (
+    "give the moves as sections: (a list of named parts, each with blocks) "
+    "or as blocks: (one list of moves), not both"
+)
+
+
 class Routine(_Model):
     """A whole routine file."""
 
@@ -549,11 +656,10 @@ class Routine(_Model):
 
     @model_validator(mode="after")
     def _body(self) -> Routine:
-        if bool(self.sections) == bool(self.blocks):
-            raise ValueError(
-                "give the moves as sections: (a list of named parts, each with blocks) "
-                "or as blocks: (one list of moves), not both and not neither"
-            )
+        if not self.sections and not self.blocks:
+            raise ValueError(BODY_NEITHER)
+        if self.sections and self.blocks:
+            raise ValueError(BODY_BOTH)
         return self
 
     @property
@@ -648,10 +754,46 @@ def validate_routine(source: Source) -> Routine:
                 )
             ]
         )
+    body = _body_issues(source.data, source)
     try:
-        return Routine.model_validate(source.data)
+        routine = Routine.model_validate(source.data)
     except ValidationError as exc:
-        raise InputError(issues_from(exc, source, Routine)) from None
+        issues = issues_from(exc, source, Routine)
+        if body:  # said better (or said at all: a refused title stops the model's own check)
+            issues = [i for i in issues if not (i.path == "" and i.message in _BODIES)]
+        found = dict.fromkeys([*issues, *body])  # the model's "not both" is the same issue
+        raise InputError(sorted(found, key=lambda i: (i.line, i.col))) from None
+    return routine  # (the model refuses whatever _body_issues finds)
+
+
+_BODIES = (BODY_NEITHER, BODY_BOTH)
+
+
+def _body_issues(data: dict[str, Any], source: Source) -> list[Issue]:
+    """Where the moves are missing (``blocks: []`` given but empty, or neither key given) or
+    given twice (as sections and as blocks).
+
+    Read from the file as written, so the message names what was written (an empty list is
+    not a missing key) and comes along with every other problem: the model's own check runs
+    only once every field is valid. Moves in one key beside an empty other (``blocks: []``
+    after sections) are fine, as before.
+    """
+    given = {key: data[key] for key in ("sections", "blocks") if key in data}
+    filled = [key for key, value in given.items() if isinstance(value, list) and value]
+    if len(filled) == 2:  # at the second of the two, where the reader sees both
+        second = max(filled, key=lambda key: source.locate((key,), key=True))
+        return [source.issue((second,), BODY_BOTH, key=True)]
+    if filled or any(not isinstance(v, list) for v in given.values()):
+        return []  # moves somewhere, or a value the model says is not a list
+    if not given:
+        return [source.issue((), BODY_NEITHER)]
+    what = {
+        "blocks": "a routine needs at least one block: list its moves under blocks:, one per "
+        "line starting with '- ' (like '- exercise: Plank')",
+        "sections": "a routine needs at least one section: list its parts under sections:, "
+        "each with a name: and blocks: (or give the moves as blocks: instead)",
+    }
+    return [source.issue((key,), what[key]) for key in given]
 
 
 def _holds(data: object) -> str:
@@ -769,7 +911,8 @@ def _friendly(
         if close:
             return f"unknown key {key!r}; did you mean {close!r}?", True
         shown = ", ".join(allowed) if allowed else "none"
-        return f"unknown key {key!r}; allowed here: {shown}", True
+        elsewhere = _ELSEWHERE.get((key, tuple(allowed)), "")
+        return f"unknown key {key!r}; allowed here: {shown}{elsewhere}", True
     if kind == "missing":
         return f"missing {path[-1]!r}: this needs a {path[-1]}", False
     if kind == "block_kind":
@@ -797,11 +940,18 @@ def _friendly(
     if kind == "string_too_long":
         return f"is too long; at most {ctx.get('max_length')} characters", False
     if kind == "too_short":
+        needed = _AT_LEAST.get(str(path[-1]) if path else "")
+        if needed and ctx.get("min_length") == 1:
+            return f"needs at least one {needed}", False
         return f"needs at least {ctx.get('min_length')} item(s)", False
     if kind == "too_long":
         return f"has too many items; at most {ctx.get('max_length')}", False
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {_describe(value)}", False
+        close = closest(value, _BOOL_WORDS) if isinstance(value, str) else None
+        hint = f"; did you mean {close}?" if close else ""
+        return f"expected true or false, got {_describe(value)}{hint}", False
+    if kind == LINES_NOT_BOOL:
+        return _lines_not_bool(value, path, source), False
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {_describe(value)}", False
     if kind in ("float_type", "float_parsing", "finite_number"):
@@ -822,6 +972,66 @@ def _friendly(
     return f"{err['msg']} (got {_describe(value)})", False
 
 
+#: The words YAML reads as true or false (a misspelt one gets the nearest).
+_BOOL_WORDS = ("true", "false", "yes", "no", "on", "off")
+
+#: What a list that must not be empty holds, by its key: "needs at least one block".
+_AT_LEAST = {
+    "blocks": "block (a move, like '- exercise: Plank')",
+    "exercises": "exercise (like '- exercise: Row')",
+    "sections": "section",
+}
+
+_PACE_KEYS = tuple(Pace.model_fields)
+_EXERCISE_KEYS = tuple(Exercise.model_fields)
+
+#: Keys that belong somewhere else, by (key, the keys allowed where it was found): where it goes.
+_ELSEWHERE = {
+    ("steps", _PACE_KEYS): (
+        "; to leave the steps unread, render with --no-steps (in a program, give the day "
+        "pace: {steps: off})"
+    ),
+    ("pace", _EXERCISE_KEYS): (
+        "; pace: goes at the top of the routine (or a program day), for the whole track; "
+        "an exercise has its own tempo:, rest: and breath:"
+    ),
+    ("rounds", _EXERCISE_KEYS): (
+        "; rounds belong to a superset or circuit; an exercise repeats with sets:"
+    ),
+}
+
+#: What each list of sentences holds, for the message when it is given true or false.
+_LINES = {
+    "steps": "the instructions read before the move",
+    "cues": "form reminders spoken during the work",
+}
+
+
+def _lines_not_bool(value: Any, path: KeyPath, source: Source) -> str:
+    """``steps: off``: a list of sentences given a bare true or false. Quoting the word would
+    make the coach say "off", so the message says what the field takes instead, and where
+    the setting of that name is (steps: a program day's pace:, or --no-steps)."""
+    key = str(path[-1]) if path else "this"
+    scalar = source.scalars.get(path)
+    word = scalar.text if scalar is not None and scalar.plain else str(value).lower()
+    takes = _LINES.get(key, "sentences")
+    block = _value_at(source.data, path[:-1])
+    if key == "steps" and isinstance(block, dict):
+        if "check" in block:
+            takes = "the instructions read before the check"
+        elif "superset" in block or "circuit" in block:
+            takes = "the instructions read before the first round"
+    reading = str(value).lower()
+    said = word if word.lower() == reading else f"{word}, which YAML reads as {reading}"
+    message = f"{key} takes {takes}: a sentence, or a list of lines starting with '- '; not {said}"
+    if key == "steps":
+        return (
+            f"{message}. To leave the steps unread, remove steps: here, or render with "
+            "--no-steps (in a program, give the day pace: {steps: off})"
+        )
+    return f"{message}. For none, remove {key}: here"
+
+
 def _block_key(key: object) -> str | None:
     """The block's leading key ``key`` mistypes (``rets`` -> ``rest``), if any."""
     return closest(str(key), BLOCK_KEYS)
@@ -837,8 +1047,21 @@ def not_text(value: Any, path: KeyPath, source: Source) -> str:
     key = path[-1] if path and isinstance(path[-1], str) else None
     if scalar is not None and scalar.plain and (isinstance(value, bool) or value is None):
         word = scalar.text
+        noun, example = _EXAMPLES.get(key or "", (key, ""))
+        like = f", like {key}: {example}" if example else ""
         if not word:
-            return "must not be empty" + (f"; write the {key} here" if key else "")
+            return "must not be empty" + (f"; write the {noun} here{like}" if key else "")
+        if value is None:  # ~, null: no value given, not a word meant
+            if key:
+                return (
+                    f"{key} is required, and {word} is YAML's null (no value); "
+                    f"write the {noun} here{like}"
+                )
+            parent = path[-2] if len(path) > 1 and isinstance(path[-2], str) else "the list"
+            return (
+                f"an item of {parent} cannot be empty ({word} is YAML's null, no value); "
+                "write it, or remove the line"
+            )
         quoted = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
         shown_as = f"{key}: {quoted}" if key else quoted
         reading = "null (no value)" if value is None else str(value).lower()
@@ -849,8 +1072,20 @@ def not_text(value: Any, path: KeyPath, source: Source) -> str:
     return f"expected text, got {_describe(value)}"
 
 
+#: What each required text is, with an example: "write the title here, like title: ...".
+_EXAMPLES = {
+    "title": ("title", "Upper-Back Yoga"),
+    "exercise": ("name of the move", "Plank"),
+    "check": ("name of the check", "Weight test"),
+    "say": ("sentence to say", "Keep your neck long."),
+    "name": ("name of the section", "Warm-up"),
+    "routine": ("routine file", "upper-back-yoga.yaml"),
+}
+
+
 def _written_hint(message: str, path: KeyPath, source: Source) -> str:
-    """What to write instead of a number in another base, a clock time or a YAML 1.1 word."""
+    """What to write instead of a number in another base or a YAML 1.1 word (a duration
+    written as a clock time or with a unit in words gets its hint from ``parse_duration``)."""
     scalar = source.scalars.get(path)
     if scalar is None or not scalar.plain or "YAML reads" in message:
         return message
@@ -861,12 +1096,6 @@ def _written_hint(message: str, path: KeyPath, source: Source) -> str:
             return f"{message}; {text[:12]}... is {base}: write numbers in decimal"
         number = int(text.replace("_", ""), 0)
         return f"{message}; {text} is {base}: write numbers in decimal, like {number}"
-    clock = _CLOCK.fullmatch(text)
-    if clock and "expected a duration" in message:
-        minutes, seconds = int(clock[1]), int(clock[2])
-        parts = [f"{minutes}m" if minutes else "", f"{seconds}s" if seconds else ""]
-        written = "".join(parts) or "0s"
-        return f"{message}; for {text} as minutes:seconds write {written}"
     value = _value_at(source.data, path)
     if (isinstance(value, bool) or value is None) and text.lower() not in _PLAIN_WORDS:
         reading = "null" if value is None else str(value).lower()
@@ -874,7 +1103,6 @@ def _written_hint(message: str, path: KeyPath, source: Source) -> str:
     return message
 
 
-_CLOCK = re.compile(r"([0-9]{1,4}):([0-5][0-9])")
 #: Words that say what YAML reads them as; any other bare true/false/null word gets a note.
 _PLAIN_WORDS = {"true", "false", "null", "~", ""}
 
@@ -896,11 +1124,20 @@ def issues_from(exc: ValidationError, source: Source, model: type[BaseModel]) ->
     issues: dict[tuple[int, int, str], Issue] = {}
     errors = exc.errors(include_url=False)
     paths = [_clean_loc(e["loc"]) for e in errors]
+    # "missing 'routine'" beside "unknown key 'rotuine'; did you mean 'routine'?" says one
+    # mistake twice: the key is there, misspelt
+    misspelt = {
+        (*path[:-1], closest(str(path[-1]), _fields_at(model, path[:-1], source.data)))
+        for err, path in zip(errors, paths, strict=True)
+        if err["type"] == "extra_forbidden" and path
+    }
     for err, path in zip(errors, paths, strict=True):
         if err["type"] == "too_short" and any(
             len(p) > len(path) and p[: len(path)] == path for p in paths
         ):
             continue  # pydantic counts a list whose items all failed as empty; the items say why
+        if err["type"] == "missing" and path in misspelt:
+            continue
         message, at_key = _friendly(err, path, source, model)
         if message.startswith("@") and "@" in message[1:]:
             extra, message = message[1:].split("@", 1)

@@ -9,7 +9,8 @@ clock. The timing rules it keeps (and the property tests check):
 * speech never overlaps speech; a countdown's last beat falls in the last second of its period;
 * cues that cannot fit are dropped by priority (countdown > set/side > halfway and time left >
   form cues) and listed in ``Timeline.dropped``; what must be said but cannot be (a rep count
-  longer than the rep) rejects the routine with a message that says what to change.
+  longer than the rep, a breath word longer than its phase) rejects the routine, with one message
+  per block that says what to change, every such block at once (``ScheduleError.problems``).
 
 ``speech_ms(text)`` is the only window onto speech: an estimator for a quick plan, real clip
 lengths for a render, a fake in tests. Whatever it returns is what the timeline reserves. Every
@@ -19,10 +20,11 @@ word comes from the ``Phrasebook`` handed in (see ``phrasebook.py``): this modul
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from audiocoach.durations import clock, format_duration, spoken_duration
+from audiocoach.errors import Issue
 from audiocoach.pace import DEFAULT_CHECK_MS, PaceOptions, Settings, resolve
 from audiocoach.phrasebook import Phrasebook, estimated_span, phrasebook_for, sentence
 from audiocoach.routine import Breath, Check, Exercise, Group, Rest, Routine, Say
@@ -52,13 +54,36 @@ GO_AFTER_CHIME_MS = 360
 MAX_TOTAL_MS = 12 * 3_600_000
 
 
-class ScheduleError(ValueError):
-    """The routine cannot be laid out as written; ``path`` points at the block to change."""
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a routine cannot be laid out: ``path`` points at the block to change."""
 
-    def __init__(self, path: KeyPath, message: str) -> None:
-        super().__init__(message)
+    path: KeyPath
+    message: str
+
+
+class ScheduleError(ValueError):
+    """The routine cannot be laid out as written; ``problems`` lists every reason, in the order
+    of the track (so in file order), each at the block to change and saying what would fit.
+
+    ``path`` and ``message`` are the first problem's. ``located`` turns them all into issues of
+    the file the routine came from (the scheduler knows no files).
+    """
+
+    def __init__(self, path: KeyPath, message: str, *more: Problem) -> None:
+        self.problems: tuple[Problem, ...] = (Problem(path, message), *more)
+        super().__init__("\n".join(p.message for p in self.problems))
         self.path = path
         self.message = message
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem]) -> ScheduleError:
+        first, *more = problems
+        return cls(first.path, first.message, *more)
+
+    def located(self, issue: Callable[[KeyPath, str], Issue]) -> list[Issue]:
+        """Every problem as an ``Issue``, placed by ``issue`` (``RoutineFile.issue``)."""
+        return [issue(p.path, p.message) for p in self.problems]
 
 
 # --- pass 1: the routine as a flat list of steps ------------------------------------------------
@@ -478,6 +503,9 @@ class _Layout:
         self.events: list[Event] = []
         self.chapters: list[tuple[str, int]] = []
         self.dropped: list[str] = []
+        #: What must be said but cannot be, once per block and kind (a tempo, a breath phase):
+        #: a block's sets, sides and rounds repeat the same problem.
+        self.problems: dict[tuple[KeyPath, str], Problem] = {}
 
     def ms(self, text: str) -> int:
         value = self._ms_cache.get(text)
@@ -505,6 +533,10 @@ class _Layout:
         self.phases.append(phase)
         self.t += length
         return phase
+
+    def problem(self, path: KeyPath, kind: str, message: str) -> None:
+        """Note that the block at ``path`` cannot be laid out (the first message of a kind)."""
+        self.problems.setdefault((path, kind), Problem(path, message))
 
     def drop(self, at: int, where: str, text: str, why: str) -> None:
         self.dropped.append(f"{clock(at)} {where}: {text!r} dropped ({why})")
@@ -687,13 +719,15 @@ class _Layout:
                 # enough for the longest count, as written before --pace scales it
                 longest = max(self.ms(w) for w in step.counts) + after
                 need = max(0.5, _tenths_up((longest + BEAT_MARGIN_MS) / self.settings.scale))
-                raise ScheduleError(
+                self.problem(
                     step.path,
+                    "tempo",
                     f"{step.exercise}: a rep every {step.tempo_ms / 1000:g}s is too fast to say "
                     f"the "
                     f"count {text!r} ({size / 1000:.2f}s); use a tempo of at least {need:.1f}s "
                     f"(tempo: in the file, or --rep-tempo {need:.1f})",
                 )
+                continue  # the routine is refused; the layout goes on to find every problem
             self.say(at + after, text, "count")
             space.take(at, after + size)
         return space
@@ -729,12 +763,14 @@ class _Layout:
                         chosen = ""
                     else:
                         need = _tenths_up(self.ms(plain) + BEAT_MARGIN_MS)
-                        raise ScheduleError(
+                        self.problem(
                             step.path,
+                            word,
                             f"{step.exercise}: a {length / 1000:g}s {word} is too short to "
                             f"say {plain!r}; make each breath phase at least {need:.1f}s "
                             f"(breath: in the file or --breath)",
                         )
+                        chosen = ""
                 if chosen:
                     size = self.say(at, chosen, "breath")
                     space.take(at, size)
@@ -816,7 +852,8 @@ def schedule(
     Every word comes from ``phrasebook``; without one, the routine's own ``language:`` picks it
     (English when it has none; a language without a phrasebook is spoken in English, and the
     caller shows ``phrasebook_for(...).notice``). Raises ``ScheduleError`` for a routine that
-    cannot be laid out.
+    cannot be laid out, listing every block that cannot (each too-fast tempo, each too-short
+    breath phase) rather than stopping at the first.
 
     The intro says the track's length ("About 2 minutes"), and saying it takes time, so the
     figure could change the length it describes. It is chosen without a loop that might not
@@ -873,12 +910,18 @@ def _lay_out(
     layout.finish_pools(steps)
     layout.outro()
     total = layout.t
+    problems = list(layout.problems.values())
     if total > MAX_TOTAL_MS:
-        raise ScheduleError(
-            (),
-            f"this routine would last {spoken_duration(total)}; audiocoach makes tracks of at "
-            f"most {spoken_duration(MAX_TOTAL_MS)}: lower sets, reps, rounds or durations",
+        problems.insert(
+            0,
+            Problem(
+                (),
+                f"this routine would last {spoken_duration(total)}; audiocoach makes tracks of "
+                f"at most {spoken_duration(MAX_TOTAL_MS)}: lower sets, reps, rounds or durations",
+            ),
         )
+    if problems:
+        raise ScheduleError.of(problems)
     chapters = _chapters(layout.chapters, total)
     events = tuple(sorted(layout.events, key=lambda e: (e.at_ms, e.kind != "tone")))
     return Timeline(

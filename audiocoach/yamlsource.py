@@ -205,11 +205,7 @@ def parse_source(raw: bytes, name: str, *, what: str = "routine") -> Source:
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "cannot parse"
-        if _tab_indented(text, line):
-            problem = "a tab indents this line; YAML indents with spaces only"
+        line, col, problem = _syntax_error(text, exc)
         raise fail(f"YAML syntax error: {problem}", line, col) from None
     except yaml.reader.ReaderError as exc:
         # libyaml counts bytes, PyYAML characters: find the character itself
@@ -228,6 +224,62 @@ def parse_source(raw: bytes, name: str, *, what: str = "routine") -> Source:
     if node is None:
         raise fail(f"file is empty; a {what} needs at least a title")
     return _Builder(name).build(node)
+
+
+#: What a parser's context names, and what closes it: "while parsing a flow sequence" is a
+#: ``[`` list that has not been closed when the parser gave up.
+_OPENERS = {
+    "while parsing a flow sequence": ("the list [", "close it with ]"),
+    "while parsing a flow mapping": ("the mapping {", "close it with }"),
+    "while scanning a quoted scalar": ("the quoted text", "end it with the same quote mark"),
+}
+
+
+def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Line, column and words for a syntax error, placed where a person would fix it.
+
+    A parser that runs off the end of the file reports the position after the last line (one
+    line past a file that ends with a newline, or past trailing comments): that line does not
+    exist in the reader's editor, so the error is placed at the end of the last line with
+    content, and says what is still open there and where it was opened.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "cannot parse"
+    if _tab_indented(text, line):
+        return line, col, "a tab indents this line; YAML indents with spaces only"
+    opener = _OPENERS.get(exc.context or "")
+    opened = exc.context_mark
+    where = f"line {opened.line + 1}, column {opened.column + 1}" if opened else ""
+    if mark is not None and _only_blank_after(text, mark.line, mark.column):
+        line, col = _end_of_content(text)
+        if opener and where:
+            name, fix = opener
+            problem = f"{problem}: the file ends inside {name} that opens at {where}; {fix}"
+        else:
+            problem = f"{problem} (at the end of the file)"
+    elif opener and where and opened is not None and opened.line + 1 != line:
+        problem = f"{problem} (in {opener[0]} that opens at {where})"
+    return line, col, problem
+
+
+def _only_blank_after(text: str, line: int, column: int) -> bool:
+    """Whether nothing but blanks and comments follows (0-based) ``line``, ``column``."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        return True
+    rest = [lines[line][column:], *lines[line + 1 :]]
+    return all(not part.strip() or part.strip().startswith("#") for part in rest)
+
+
+def _end_of_content(text: str) -> tuple[int, int]:
+    """Line and column (1-based) just past the last character of the last line with content."""
+    lines = text.split("\n")
+    for index in range(len(lines) - 1, -1, -1):
+        body = lines[index].strip()
+        if body and not body.startswith("#"):
+            return index + 1, len(lines[index].rstrip()) + 1
+    return 1, 1
 
 
 def _detab(text: str) -> str:

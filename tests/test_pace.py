@@ -18,6 +18,9 @@ from audiocoach.pace import (
     parse_breath_flag,
     parse_duration_or_scale,
     parse_factor,
+    parse_hold,
+    parse_rep_tempo,
+    parse_rest,
     resolve,
 )
 from audiocoach.routine import Breath, Exercise, Pace
@@ -272,3 +275,70 @@ def test_explicit_flags_are_not_scaled_again_by_pace() -> None:
 def test_tempo_has_a_floor() -> None:
     s = resolve(Pace(), PaceOptions(pace=0.25, rep_tempo=500))
     assert s.tempo(exercise(reps=5)) == 300
+
+
+# --- a duration written another way gets the same hint on every flag as in a file ----------------
+
+#: (the flag's parser, the flag) for every duration flag
+DURATION_FLAGS = [
+    (parse_rest, "--rest"),
+    (parse_rep_tempo, "--rep-tempo"),
+    (parse_hold, "--hold"),
+]
+
+
+@pytest.mark.parametrize(("parse", "flag"), DURATION_FLAGS, ids=[f for _, f in DURATION_FLAGS])
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("1:30", "for 1:30 as minutes:seconds write 1m30s"),
+        ("0:45", "for 0:45 as minutes:seconds write 45s"),
+        ("10:00", "for 10:00 as minutes:seconds write 10m"),
+        ("1:00:00", "for 1:00:00 as hours:minutes:seconds write 1h"),
+        ("30 secs", "write 30s"),
+        ("1 min 30 sec", "write 1m30s"),
+        ("2 Minutes", "write 2m"),
+    ],
+)
+def test_every_duration_flag_says_how_to_write_a_time_written_another_way(
+    parse, flag: str, text: str, hint: str
+) -> None:
+    with pytest.raises(ValueError) as info:
+        parse(text)
+    assert str(info.value).endswith(f"got {text!r}; {hint}"), (flag, str(info.value))
+
+
+@pytest.mark.parametrize(("parse", "flag"), DURATION_FLAGS, ids=[f for _, f in DURATION_FLAGS])
+@pytest.mark.parametrize("text", ["soon", "4:6:8", "1h30", "30 furlongs", "1:75"])
+def test_no_hint_where_no_time_is_meant(parse, flag: str, text: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse(text)
+    assert "write" not in str(info.value), (flag, str(info.value))
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_rest, "5h", "must be from 0s to 3600s (got '5h')"),
+        (parse_rest, "500h", "must be from 0s to 3600s (got '500h')"),
+        (parse_rep_tempo, "5h", "must be from 0.5s to 60s (got '5h')"),
+        (parse_hold, "5h", "must be from 5s to 600s (got '5h')"),
+        (parse_hold, "99999999", "must be from 5s to 600s (got '99999999')"),
+    ],
+)
+def test_a_flag_over_any_limit_is_told_its_own_range(parse, text: str, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse(text)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("flag", ["--hold", "--rest", "--rep-tempo"])
+def test_the_cli_says_the_hint_for_a_clock_time(runner, write_routine, flag: str) -> None:
+    from audiocoach.cli import cli
+
+    path = write_routine("title: T\nblocks:\n  - exercise: Row\n    reps: 3\n")
+    result = runner.invoke(cli, ["plan", str(path), "--estimate", flag, "1:30"])
+    assert result.exit_code == 2, result.output
+    assert flag in result.stderr
+    assert "for 1:30 as minutes:seconds write 1m30s" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -63,7 +63,12 @@ def test_week_two_differs_from_week_one_exactly_as_the_rules_say(fake_speech) ->
     # sets +1 every two weeks: chin-ups 4 sets in weeks 1-2, 5 in week 3
     s3 = schedule(three["mon"].routine, three["mon"].pace, fake_speech)
     assert [len(_work(t, "Chin-Up")) for t in (s1, s2, s3)] == [4, 4, 5]
-    assert two["mon"].change == Change(reps=0, breaths=1, hold_ms=5000, rest_ms=-5000)
+    # the week's change as it applies to each day: the strength day holds no breaths, so the
+    # rule "breaths +1" changes nothing there and is not described; the yoga day has breaths
+    # but no timed holds and no rests
+    assert two["mon"].change == Change(hold_ms=5000, rest_ms=-5000)
+    assert two["tue"].change == Change(breaths=1)
+    assert two["mon"].change.describe() == "holds +5s, rests -5s"
 
 
 def test_deload_week_scales_back() -> None:
@@ -246,3 +251,265 @@ def test_plan_refuses_options_that_do_not_apply(runner) -> None:
     assert result.exit_code == 2 and "--weeks is for a program; this is a routine" in result.stderr
     result = runner.invoke(cli, ["plan", str(WEEK), "--estimate", "--json"])
     assert result.exit_code == 2 and "--json prints one routine's timeline" in result.stderr
+
+
+# --- every problem of a program in one pass --------------------------------------------------
+
+
+def test_missing_routine_and_typos_are_reported_together_in_line_order(tmp_path: Path) -> None:
+    """The field report: a missing file was reported only once the typos were fixed."""
+    path = _program(
+        tmp_path,
+        "title: P\nweeks: 2\ndyas: 3\ndays:\n  mon: tiny1.yaml\n  fri: missing.yaml\n"
+        "  sat:\n    rotuine: tiny2.yaml\n    pace: {rset: 30s}\n"
+        "progression:\n  - evrey: 1\n    reps: +1\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert info.value.text.splitlines() == [
+        f"{path}:3:1: dyas: unknown key 'dyas'; did you mean 'days'?",
+        f"{path}:6:8: days.fri: no routine file 'missing.yaml' (looked for "
+        f"{tmp_path / 'missing.yaml'})",
+        # the key is there, misspelt: no "missing 'routine'" beside it
+        f"{path}:8:5: days.sat.rotuine: unknown key 'rotuine'; did you mean 'routine'?",
+        f"{path}:9:12: days.sat.pace.rset: unknown key 'rset'; did you mean 'rest'?",
+        f"{path}:11:5: progression[0].evrey: unknown key 'evrey'; did you mean 'every'?",
+    ]
+
+
+def test_program_problems_come_before_those_inside_its_routines(tmp_path: Path) -> None:
+    path = _program(
+        tmp_path, "title: P\ndays:\n  mon: tiny1.yaml\n  tue: tiny1.yaml\n  wed: gone.yaml\n"
+    )
+    (tmp_path / "tiny1.yaml").write_text("title: T\nblocks:\n  - exercise: X\n    reps: ten\n")
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    lines = info.value.text.splitlines()
+    assert lines[0].startswith(f"{path}:5:8: days.wed: no routine file 'gone.yaml'")
+    # a routine named on two days is read, and its problems said, once
+    assert lines[1:] == [
+        f"{tmp_path / 'tiny1.yaml'}:4:11: blocks[0].reps: expected a whole number of reps from "
+        "1 to 200, got 'ten'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "hint"),
+    [
+        ("rets", "did you mean 'rest' (a rest day)?"),
+        ("Rest dya", "did you mean 'rest day' (a rest day)?"),
+        ("tiny1", "did you mean 'tiny1.yaml'?"),
+        ("tiny1.yml", "did you mean 'tiny1.yaml'?"),
+        ("tyni2.yaml", "did you mean 'tiny2.yaml'?"),
+    ],
+)
+def test_a_missing_routine_file_gets_the_nearest(tmp_path: Path, day: str, hint: str) -> None:
+    path = _program(tmp_path, f"title: P\ndays:\n  mon: tiny1.yaml\n  wed: {day}\n")
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    (issue,) = info.value.issues
+    assert issue.message.endswith(f"(looked for {tmp_path / day}); {hint}"), issue.message
+
+
+def test_a_missing_routine_file_far_from_any_gets_no_guess(tmp_path: Path) -> None:
+    path = _program(tmp_path, "title: P\ndays:\n  mon: tiny1.yaml\n  wed: chin-ups.yaml\n")
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    (issue,) = info.value.issues
+    assert issue.message.endswith(f"(looked for {tmp_path / 'chin-ups.yaml'})")
+
+
+# --- progression rules that can never apply are refused, each at the key to change --------------
+
+#: A routine with one set of everything: nothing for "sets" or "rests" to change
+ONE_SET = (
+    "title: One\nblocks:\n  - exercise: Plank\n    duration: 25s\n  - exercise: Row\n    reps: 3\n"
+)
+
+
+def _rules(tmp_path: Path, weeks: int, rules: str, days: str = "  mon: tiny1.yaml\n") -> list[str]:
+    (tmp_path / "one.yaml").write_text(ONE_SET, encoding="utf-8")
+    path = _program(tmp_path, f"title: P\nweeks: {weeks}\ndays:\n{days}progression:\n{rules}")
+    try:
+        load_program(path)
+    except InputError as exc:
+        return [f"{i.line}:{i.col}: {i.path}: {i.message}" for i in exc.issues]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("weeks", "rule", "expected"),
+    [
+        (
+            2,
+            "  - weeks: [1, 3]\n    deload: 0.7\n",
+            "6:16: progression[0].weeks[1]: week 3 is outside this program, which has weeks 1-2; "
+            "list weeks from 1 to 2 (or make the program longer: weeks: 3)",
+        ),
+        (
+            1,
+            "  - weeks: [2]\n    reps: +1\n",
+            "6:13: progression[0].weeks[0]: week 2 is outside this program, which has 1 week; "
+            "list weeks from 1 to 1 (or make the program longer: weeks: 2)",
+        ),
+        (
+            4,
+            "  - every: 1\n    start: 5\n    reps: +1\n",
+            "7:12: progression[0].start: week 5 is outside this program, which has weeks 1-4; "
+            "start from a week from 1 to 4",
+        ),
+        (
+            4,
+            "  - every: 4\n    reps: +1\n",
+            "6:12: progression[0].every: every: 4 from week 1 first changes week 5, outside this "
+            "program, which has weeks 1-4, so the rule never applies; use every: 3 or less from "
+            "week 1",
+        ),
+        (
+            4,
+            "  - every: 2\n    start: 3\n    reps: +1\n",
+            "6:12: progression[0].every: every: 2 from week 3 first changes week 5, outside this "
+            "program, which has weeks 1-4, so the rule never applies; use every: 1 from week 3",
+        ),
+        (
+            4,
+            "  - every: 1\n    start: 4\n    reps: +1\n",
+            "6:12: progression[0].every: every: 1 from week 4 first changes week 5, outside this "
+            "program, which has weeks 1-4, so the rule never applies; use start: 3 or earlier",
+        ),
+        (
+            1,
+            "  - every: 1\n    reps: +1\n",
+            "6:12: progression[0].every: every: 1 from week 1 first changes week 2, outside this "
+            "program, which has 1 week, so the rule never applies; use weeks: 2 or more (a "
+            "change comes in the weeks after the one it starts from)",
+        ),
+    ],
+)
+def test_a_rule_for_weeks_the_program_does_not_have(
+    tmp_path: Path, weeks: int, rule: str, expected: str
+) -> None:
+    assert _rules(tmp_path, weeks, rule) == [expected]
+
+
+def test_a_rule_in_the_last_week_applies(tmp_path: Path) -> None:
+    assert (
+        _rules(tmp_path, 4, "  - every: 3\n    reps: +1\n  - weeks: [4]\n    deload: 0.5\n") == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        (
+            "nope.yaml",
+            "'nope.yaml' is not a routine of this program's days; the days' routines are: "
+            "tiny1.yaml, one.yaml",
+        ),
+        (
+            "tyni1.yaml",
+            "'tyni1.yaml' is not a routine of this program's days; did you mean 'tiny1.yaml'? "
+            "the days' routines are: tiny1.yaml, one.yaml",
+        ),
+    ],
+)
+def test_a_rule_for_a_routine_that_is_none_of_the_days(
+    tmp_path: Path, listed: str, expected: str
+) -> None:
+    days = "  mon: tiny1.yaml\n  tue: one.yaml\n  wed: tiny1.yaml\n"
+    rule = f"  - every: 1\n    reps: +1\n    routines: [one.yaml, {listed}]\n"
+    assert _rules(tmp_path, 2, rule, days) == [f"10:26: progression[0].routines[1]: {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("change", "target"),
+    [
+        (
+            "sets: +1",
+            "exercises with more than one set and supersets or circuits of more than one round",
+        ),
+        ("rests: -5s", "rests between sets or rounds (not 0s) and rest blocks"),
+        ("breaths: +1", "holds counted in breaths (breaths:)"),
+    ],
+)
+def test_a_change_with_nothing_to_change_is_refused(
+    tmp_path: Path, change: str, target: str
+) -> None:
+    """The field report: "+1 set" was planned for a routine of single sets, changing nothing."""
+    key = change.split(":")[0]
+    issues = _rules(tmp_path, 3, f"  - every: 1\n    {change}\n", "  mon: one.yaml\n")
+    assert issues == [
+        f"7:{len(key) + 7}: progression[0].{key}: {change} changes nothing: it applies to "
+        f"{target}, and one.yaml has none; remove it, or limit the rule (routines:) to a "
+        "routine that has some"
+    ]
+    # one routine of the rule's with something to change is enough: the rule is kept
+    both = "  mon: one.yaml\n  tue: tiny1.yaml\n"
+    assert _rules(tmp_path, 3, f"  - every: 1\n    {change}\n", both) == []
+    # ... unless the rule is limited to the routine without
+    limited = f"  - every: 1\n    {change}\n    routines: [one.yaml]\n"
+    (issue,) = _rules(tmp_path, 3, limited, both)
+    assert "and one.yaml has none" in issue
+
+
+def test_a_week_describes_only_what_changes_each_days_routine(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(ONE_SET, encoding="utf-8")
+    path = _program(
+        tmp_path,
+        "title: P\nweeks: 2\ndays:\n  mon: one.yaml\n  tue: tiny1.yaml\nprogression:\n"
+        "  - every: 1\n    sets: +1\n    reps: +2\n    rests: -5s\n    breaths: +1\n",
+    )
+    pf = load_program(path)
+    week2 = {t.day: t for t in pf.tracks(range(2, 3))}
+    assert week2["mon"].change == Change(reps=2)
+    assert week2["mon"].change.describe() == "+2 reps"
+    assert week2["tue"].change == Change(sets=1, reps=2, rest_ms=-5000, breaths=1)
+    assert week2["tue"].change.describe() == "+1 set, +2 reps, +1 breath, rests -5s"
+    # what is described is what happened: the routine as written where nothing changes
+    one = week2["mon"].routine
+    assert [e.sets for e in one.exercises()] == [1, 1]
+    assert [e.reps for e in one.exercises()] == [None, 5]
+    assert one.pace == pf.routines["mon"].routine.pace
+
+
+def test_plan_describes_each_day_by_what_changes_it(tmp_path: Path, runner) -> None:
+    (tmp_path / "one.yaml").write_text(ONE_SET, encoding="utf-8")
+    path = _program(
+        tmp_path,
+        "title: P\nweeks: 2\ndays:\n  mon: one.yaml\n  tue: tiny1.yaml\nprogression:\n"
+        "  - every: 1\n    sets: +1\n",
+    )
+    result = runner.invoke(cli, ["plan", str(path), "--estimate", "--weeks", "2"])
+    assert result.exit_code == 0, result.stderr
+    (monday,) = [line for line in result.stdout.splitlines() if " Monday " in line]
+    (tuesday,) = [line for line in result.stdout.splitlines() if " Tuesday " in line]
+    assert monday.rstrip().endswith("as written")
+    assert tuesday.rstrip().endswith("+1 set")
+
+
+def test_a_misspelt_weeks_is_not_taken_as_one_week(tmp_path: Path) -> None:
+    """``wekes: 4``: the rules are not judged against the default of one week."""
+    path = _program(
+        tmp_path,
+        "title: P\nwekes: 4\ndays:\n  mon: tiny1.yaml\nprogression:\n  - every: 2\n    reps: +1\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert info.value.text == f"{path}:2:1: wekes: unknown key 'wekes'; did you mean 'weeks'?"
+
+
+def test_rules_are_not_judged_by_days_that_are_misspelt(tmp_path: Path) -> None:
+    """A rule for the routine of a misspelt day (or of a program whose days: is misspelt) is
+    not "none of the days'": the misspelling is the one problem."""
+    (tmp_path / "one.yaml").write_text(ONE_SET, encoding="utf-8")
+    rule = "progression:\n  - every: 1\n    sets: +1\n    routines: [tiny1.yaml]\n"
+    path = _program(
+        tmp_path, "title: P\nweeks: 2\ndays:\n  mon: one.yaml\n  tsu: tiny1.yaml\n" + rule
+    )
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert [i.path for i in info.value.issues] == ["days.tsu"]
+    path = _program(tmp_path, "title: P\nweeks: 2\ndyas:\n  mon: tiny1.yaml\n" + rule)
+    with pytest.raises(InputError) as info:
+        load_program(path)
+    assert [i.path for i in info.value.issues] == ["dyas"]

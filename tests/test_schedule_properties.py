@@ -188,8 +188,11 @@ def check_invariants(
 
 
 def acceptable_rejection(exc: ScheduleError) -> bool:
-    """A refusal is fine only when it says what to change."""
-    message = exc.message
+    """A refusal is fine only when every problem it lists says what to change."""
+    return all(_says_what_to_change(p.message) for p in exc.problems)
+
+
+def _says_what_to_change(message: str) -> bool:
     if "too fast to say the count" in message:
         return bool(SUGGESTED_TEMPO.search(message)) and "tempo:" in message
     if "too short to say" in message:

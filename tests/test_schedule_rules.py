@@ -618,3 +618,159 @@ def test_schedule_is_pure(fake_speech) -> None:
     second = schedule(routine, PaceOptions(), fake_speech)
     assert first == second
     assert first.to_json() == Timeline.from_json(first.to_json()).to_json()
+
+
+# --- every block that cannot be laid out, at once ---------------------------------------------
+
+
+def slow_speech(text: str) -> int:
+    """150 ms a character: counts of two digits no longer fit a half-second rep."""
+    return 100 + 150 * len(text)
+
+
+TWO_TOO_FAST = """
+title: Fast
+blocks:
+  - exercise: Chin-Up
+    reps: 17
+    tempo: 0.5s
+  - exercise: Plank
+    duration: 30s
+  - exercise: Skip
+    reps: 100
+    tempo: 0.6s
+    sets: 3
+"""
+
+
+def test_every_too_fast_tempo_is_reported_at_once_each_with_its_fix() -> None:
+    """The field report: two tempos too fast were reported one run at a time."""
+    routine = load(TWO_TOO_FAST)
+    with pytest.raises(ScheduleError) as info:
+        schedule(routine, None, slow_speech)
+    problems = info.value.problems
+    # the counts with the tick (50 ms) and 10 ms after it, and 100 ms of margin, must fit:
+    # Chin-Up's longest count '10' is 400 ms: 0.57 s, so 0.6 s; Skip's '100' is 550 ms: 0.8 s
+    assert [(p.path, p.message) for p in problems] == [
+        (
+            ("blocks", 0),
+            "Chin-Up: a rep every 0.5s is too fast to say the count '10' (0.40s); use a tempo of "
+            "at least 0.6s (tempo: in the file, or --rep-tempo 0.6)",
+        ),
+        (
+            ("blocks", 2),
+            "Skip: a rep every 0.6s is too fast to say the count '100' (0.55s); use a tempo of "
+            "at least 0.8s (tempo: in the file, or --rep-tempo 0.8)",
+        ),
+    ]  # Skip's three sets: one problem, at its block
+    assert (info.value.path, info.value.message) == (problems[0].path, problems[0].message)
+    fixed = load(
+        TWO_TOO_FAST.replace("0.5s", "0.6s").replace(
+            "tempo: 0.6s\n    sets", "tempo: 0.8s\n    sets"
+        )
+    )
+    schedule(fixed, None, slow_speech)  # both fixes together are enough
+
+
+def test_each_too_fast_exercise_of_a_superset_is_reported_once() -> None:
+    routine = load(
+        """
+        title: Pair
+        blocks:
+          - superset: Fast pair
+            rounds: 3
+            exercises:
+              - exercise: Squat
+                reps: 12
+                tempo: 0.5s
+              - exercise: Row
+                reps: 5
+              - exercise: Lunge
+                reps: 12
+                sides: both
+                alternate: true
+                tempo: 0.8s
+        """
+    )
+    with pytest.raises(ScheduleError) as info:
+        schedule(routine, None, slow_speech)
+    assert [p.path for p in info.value.problems] == [
+        ("blocks", 0, "exercises", 0),
+        ("blocks", 0, "exercises", 2),
+    ]
+    assert "Squat: a rep every 0.5s" in info.value.problems[0].message
+    assert "Lunge: a rep every 0.8s is too fast to say the count '1 left'" in (
+        info.value.problems[1].message
+    )
+
+
+def test_every_too_short_breath_phase_is_reported_at_once() -> None:
+    routine = load(
+        """
+        title: Quick breaths
+        blocks:
+          - exercise: Breathing
+            breaths: 3
+          - exercise: Row
+            reps: 3
+          - exercise: Flow
+            duration: 30s
+            breathe: {inhale: reach up, exhale: fold}
+        """
+    )
+    with pytest.raises(ScheduleError) as info:
+        schedule(routine, PaceOptions(breath=parse_breath_flag("1:1")), slow_speech)
+    # 'Inhale.' and 'Exhale.' are 1150 ms with slow speech: 1.25 s with the margin, so 1.3 s
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (
+            ("blocks", 0),
+            f"Breathing: a 1s {word} is too short to say {word.capitalize() + '.'!r}; make each "
+            "breath phase at least 1.3s (breath: in the file or --breath)",
+        )
+        for word in ("inhale", "exhale")
+    ] + [
+        (
+            ("blocks", 2),
+            f"Flow: a 1s {word} is too short to say {word.capitalize() + '.'!r}; make each "
+            "breath phase at least 1.3s (breath: in the file or --breath)",
+        )
+        for word in ("inhale", "exhale")
+    ]
+    schedule(routine, PaceOptions(breath=parse_breath_flag("1.3:1.3")), slow_speech)
+
+
+def test_tempo_and_breath_problems_come_together_in_the_order_of_the_track() -> None:
+    routine = load(
+        """
+        title: Both kinds
+        blocks:
+          - exercise: Hold
+            breaths: 2
+            breath: 1:4
+          - exercise: Skip
+            reps: 100
+            tempo: 0.6s
+        """
+    )
+    with pytest.raises(ScheduleError) as info:
+        schedule(routine, None, slow_speech)
+    assert [(p.path, p.message.split(":")[0]) for p in info.value.problems] == [
+        (("blocks", 0), "Hold"),
+        (("blocks", 1), "Skip"),
+    ]
+    assert "a 1s inhale is too short" in info.value.problems[0].message
+
+
+def test_located_places_every_problem_at_its_block_in_the_file(write_routine) -> None:
+    from audiocoach.routine import load_routine
+
+    path = write_routine(TWO_TOO_FAST)
+    rf = load_routine(path)
+    with pytest.raises(ScheduleError) as info:
+        schedule(rf.routine, None, slow_speech)
+    issues = info.value.located(rf.issue)
+    assert [(i.line, i.col, i.path) for i in issues] == [
+        (3, 5, "blocks[0]"),
+        (8, 5, "blocks[2]"),
+    ]
+    assert str(issues[1]).startswith(f"{path}:8:5: blocks[2]: Skip: a rep every 0.6s")

@@ -220,7 +220,10 @@ def test_every_form_the_routine_loader_takes_the_schema_takes(text: str) -> None
 
 def _program(tmp_path: Path, text: str) -> Any:
     (tmp_path / "tiny.yaml").write_text(
-        "title: Tiny\nblocks:\n  - exercise: Plank\n    duration: 20s\n", encoding="utf-8"
+        # something for every progression rule to change: holds, sets, rests, reps, breaths
+        "title: Tiny\nblocks:\n  - exercise: Plank\n    duration: 20s\n    sets: 2\n"
+        "  - exercise: Row\n    reps: 5\n  - exercise: Rest pose\n    breaths: 3\n",
+        encoding="utf-8",
     )
     source = parse_source(text.encode(), str(tmp_path / "week.yaml"), what="program")
     program_from(source)
@@ -379,6 +382,11 @@ SCHEMA_CANNOT_SAY: dict[str, str] = {
     "(a bare 0.5 is refused by the schema)",
     "tempo_too_fast": "whether a count can be said in a tempo depends on the voice's speech "
     "lengths, which only the scheduler knows",
+    "yaml_syntax_at_end": "not YAML: an unclosed [ at the end of the file",
+    "yaml_unclosed_quote": "not YAML: an unclosed quote",
+    "durations_too_long": "13h is a duration by its form; its length needs reading the units",
+    "program_rules_never_apply": "whether a rule's weeks, routines and changes apply needs the "
+    "program's weeks, its days and what is in their routines",
 }
 
 #: Refused here (the schema is checked against what audiocoach's loader reads), but an editor

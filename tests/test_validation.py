@@ -426,3 +426,183 @@ def test_every_one_slip_typo_of_every_key_finds_it_unless_another_is_as_near() -
                 )
                 checked += 1
     assert checked > 1000
+
+
+# --- where and what: the first user's reports, each with its siblings -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # the field report: a 4-line file's error was placed on line 5, which does not exist
+        ("title: Syntax\nblocks:\n  - exercise: Plank\n    duration: [30s\n", (4, 19)),
+        ("title: Syntax\nblocks:\n  - exercise: Plank\n    duration: [30s", (4, 19)),
+        ("title: Syntax\nblocks:\n  - exercise: Plank\n    duration: [30s\n\n# done\n\n", (4, 19)),
+        ("title: T\nblocks: [{exercise: Plank, duration: 30s}\n", (2, 42)),
+        ("title: 'T\nblocks: []\n", (2, 11)),
+    ],
+)
+def test_a_syntax_error_at_the_end_is_placed_on_the_last_line(
+    runner, write_routine, text: str, where: tuple[int, int]
+) -> None:
+    path = write_routine(text)
+    result = runner.invoke(cli, ["validate", str(path), "--estimate"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{path}:{where[0]}:{where[1]}: YAML syntax error: "), line
+    assert "the file ends inside" in line
+    lines = text.splitlines()
+    assert where[1] == len(lines[where[0] - 1]) + 1  # just past the last character
+
+
+def test_a_syntax_error_inside_a_list_says_where_the_list_opens(write_routine) -> None:
+    path = write_routine("title: T\nblocks: [{exercise: A, reps: 3}\n  {say: hi}]\n")
+    with pytest.raises(InputError) as info:
+        load_routine(path)
+    assert info.value.text == (
+        f"{path}:3:3: YAML syntax error: did not find expected ',' or ']' "
+        "(in the list [ that opens at line 2, column 9)"
+    )
+
+
+@pytest.mark.parametrize("sides", ["Both", "BOTH", " both", "each side", "Each  Side"])
+def test_sides_both_in_any_case(write_routine, sides: str) -> None:
+    path = write_routine(
+        f"title: T\nblocks:\n  - exercise: Bend\n    duration: 20s\n    sides: '{sides}'\n"
+    )
+    assert load_routine(path).routine.blocks[0].sides == ("left", "right")
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("bothh", "did you mean 'both'?"),
+        ("bth", "did you mean 'both'?"),
+        ("eachside", "did you mean 'each side'?"),
+        ("right", "'right' names one side: for one side only, leave sides out"),
+        ("[left]", "'left' names one side: for one side only, leave sides out"),
+        ("sometimes", None),
+    ],
+)
+def test_sides_that_are_not_both(tmp_path: Path, value: str, hint: str | None) -> None:
+    (issue,) = issues_of(
+        tmp_path, f"title: T\nblocks:\n  - exercise: Bend\n    duration: 20s\n    sides: {value}\n"
+    )
+    assert issue.path == "blocks[0].sides"
+    if hint is None:
+        assert issue.message == (
+            "expected 'both' or a list of side names like [left, right], got 'sometimes'"
+        )
+    else:
+        assert hint in issue.message, issue.message
+
+
+@pytest.mark.parametrize(
+    ("place", "value", "meant"),
+    [
+        ("    duration: {v}\n", "opne", "'open'"),
+        ("    duration: {v}\n", "Oepn", "'open'"),
+        ("    reps: 3\n    sides: both\n    alternate: {v}\n", "ture", "true"),
+        ("    reps: 3\n    sides: both\n    alternate: {v}\n", "flase", "false"),
+        ("    reps: 3\n    sides: both\n    alternate: {v}\n", "yse", "yes"),
+    ],
+)
+def test_did_you_mean_a_word_of_a_known_set(
+    tmp_path: Path, place: str, value: str, meant: str
+) -> None:
+    (issue,) = issues_of(tmp_path, "title: T\nblocks:\n  - exercise: A\n" + place.format(v=value))
+    assert issue.message.endswith(f"got {value!r}; did you mean {meant}?"), issue.message
+
+
+def test_did_you_mean_in_a_program_days_pace(tmp_path: Path) -> None:
+    text = "title: W\ndays:\n  mon:\n    routine: tiny.yaml\n    pace: {steps: of}\n"
+    (issue,) = issues_of(tmp_path, text)
+    assert issue.path == "days.mon.pace.steps"
+    assert issue.message == "expected true or false, got 'of'; did you mean off?"
+
+
+def test_a_days_steps_off_is_taken(tmp_path: Path) -> None:
+    text = "title: W\ndays:\n  mon:\n    routine: tiny.yaml\n    pace: {steps: off}\n"
+    assert issues_of(tmp_path, text) == []
+
+
+# --- every problem at once, through the CLI: the scheduler's too --------------------------------
+
+#: Two tempos too fast to say "1 left" in, with espeak and with the estimate a program is
+#: checked with before anything is rendered: the field report was of one problem a run.
+TOO_FAST = """\
+title: Fast
+blocks:
+  - exercise: Lunge
+    reps: 6
+    sides: both
+    alternate: true
+    tempo: 0.5s
+  - exercise: Plank
+    duration: 30s
+  - exercise: Step-Up
+    reps: 10
+    sides: both
+    alternate: true
+    tempo: 0.6s
+    sets: 2
+"""
+
+NEEDS_RENDER = pytest.mark.xfail(
+    strict=True,
+    reason="render.plan_timeline must raise InputError(exc.located(rf.issue)): the lead's change",
+)
+
+
+@NEEDS_RENDER
+def test_validate_reports_every_too_fast_tempo_at_once(runner, write_routine) -> None:
+    path = write_routine(TOO_FAST)
+    result = runner.invoke(cli, ["validate", str(path), "--engine", "espeak"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{path}:3:5", f"{path}:10:5"]
+    assert "Lunge: a rep every 0.5s is too fast to say the count '1 left'" in lines[0]
+    assert "Step-Up: a rep every 0.6s is too fast to say the count '1 left'" in lines[1]
+
+
+@NEEDS_RENDER
+def test_a_program_reports_every_too_fast_tempo_of_every_track(runner, tmp_path: Path) -> None:
+    (tmp_path / "fast.yaml").write_text(TOO_FAST, encoding="utf-8")
+    program = tmp_path / "week.yaml"
+    program.write_text(
+        "title: W\nweeks: 2\ndays:\n  mon: fast.yaml\n  thu: fast.yaml\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["playlist", str(program), "-o", str(out), "--engine", "espeak"])
+    assert result.exit_code == 2
+    fast = tmp_path / "fast.yaml"
+    where = [line.split(": week")[0] for line in result.stderr.splitlines()]
+    # both blocks, in each of the four tracks, found before anything is rendered
+    assert where == [f"{fast}:3:5: blocks[0]", f"{fast}:10:5: blocks[2]"] * 4
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "tag"),
+    [
+        ("english", "English", "en"),
+        ("German", "German", "de"),
+        ("Deutsch", "German", "de"),
+        ("español", "Spanish", "es"),
+        ("espanol", "Spanish", "es"),
+        ("Frnech", "French", "fr"),
+        ("Italian", "Italian", "it"),
+    ],
+)
+def test_a_language_given_by_its_name_gets_its_tag(
+    tmp_path: Path, written: str, name: str, tag: str
+) -> None:
+    (issue,) = issues_of(tmp_path, f"title: T\nlanguage: {written}\nblocks: [{{say: hi}}]\n")
+    assert issue.path == "language"
+    assert issue.message.endswith(f"got {written!r}; for {name} write language: {tag}")
+
+
+@pytest.mark.parametrize("written", ["xyz1", "qqqqqqq"])
+def test_no_language_is_guessed_from_a_word_like_none(tmp_path: Path, written: str) -> None:
+    (issue,) = issues_of(tmp_path, f"title: T\nlanguage: {written}\nblocks: [{{say: hi}}]\n")
+    assert issue.message.endswith(f"got {written!r}"), issue.message

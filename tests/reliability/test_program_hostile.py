@@ -185,6 +185,7 @@ def test_a_progression_that_would_run_for_years(runner, tmp_path: Path) -> None:
     """52 weeks, every day, holds ten minutes longer and ten more sets each week: the weeks that
     would last past twelve hours are listed, quickly, and nothing is rendered."""
     blocks = "".join(f"  - exercise: Move {i}\n    duration: 5m\n" for i in range(14))
+    blocks += "  - exercise: Rows\n    reps: 5\n    sets: 2\n"  # for sets: +10 to change
     (tmp_path / "long.yaml").write_text("title: Long\nblocks:\n" + blocks, encoding="utf-8")
     days = "".join(f"  {d}: long.yaml\n" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
     program = tmp_path / "year.yaml"
