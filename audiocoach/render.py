@@ -174,7 +174,8 @@ def plan_timeline(
     *,
     phrasebook: Phrasebook | None = None,
 ) -> Timeline:
-    """Schedule a routine; one that cannot be laid out is an input error at its line.
+    """Schedule a routine; one that cannot be laid out is an input error listing every block
+    that does not fit, each at its line (``ScheduleError.located``).
 
     ``routine`` replaces the file's own (a program's week after progression), keeping its lines.
     ``phrasebook`` says the coach's words (default: the routine's ``language:``, else English).
@@ -182,7 +183,7 @@ def plan_timeline(
     try:
         return schedule(routine or rf.routine, pace, speech_ms, phrasebook=phrasebook)
     except ScheduleError as exc:
-        raise InputError([rf.issue(exc.path, exc.message)]) from None
+        raise InputError(exc.located(rf.issue)) from None
 
 
 def estimated_timeline(

@@ -548,13 +548,6 @@ blocks:
     sets: 2
 """
 
-NEEDS_RENDER = pytest.mark.xfail(
-    strict=True,
-    reason="render.plan_timeline must raise InputError(exc.located(rf.issue)): the lead's change",
-)
-
-
-@NEEDS_RENDER
 def test_validate_reports_every_too_fast_tempo_at_once(runner, write_routine) -> None:
     path = write_routine(TOO_FAST)
     result = runner.invoke(cli, ["validate", str(path), "--engine", "espeak"])
@@ -565,7 +558,6 @@ def test_validate_reports_every_too_fast_tempo_at_once(runner, write_routine) ->
     assert "Step-Up: a rep every 0.6s is too fast to say the count '1 left'" in lines[1]
 
 
-@NEEDS_RENDER
 def test_a_program_reports_every_too_fast_tempo_of_every_track(runner, tmp_path: Path) -> None:
     (tmp_path / "fast.yaml").write_text(TOO_FAST, encoding="utf-8")
     program = tmp_path / "week.yaml"

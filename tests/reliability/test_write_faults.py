@@ -448,7 +448,7 @@ class Flaky:
 
     def synthesize(self, text: str) -> Clip:
         self.calls += 1
-        if (self.phrase and self.phrase in text) or self.calls == self.call:
+        if (self.phrase and self.phrase.lower() in text.lower()) or self.calls == self.call:
             self.failed.append(text)
             raise self.error
         self.made[text] = clip = self.inner.synthesize(text)
