@@ -369,7 +369,8 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
             for track in tracks:
                 rf = pf.routines[track.day]
                 plan_routine(rf, track.pace, speakers, routine=track.routine)
-        return f"{pf.program.title} ({pf.program.weeks} weeks, {len(tracks)} tracks)"
+        weeks, n = pf.program.weeks, len(tracks)
+        return f"{pf.program.title} ({weeks} week{'s' * (weeks != 1)}, {n} track{'s' * (n != 1)})"
     rf = RoutineFile(validate_routine(source), source)
     prepare_soundtrack(rf, MusicOptions(), store=song_store(speech))  # as render checks its music
     with _Bars(quiet=False) as bars:
