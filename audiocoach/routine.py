@@ -914,7 +914,8 @@ def _friendly(
         elsewhere = _ELSEWHERE.get((key, tuple(allowed)), "")
         return f"unknown key {key!r}; allowed here: {shown}{elsewhere}", True
     if kind == "missing":
-        return f"missing {path[-1]!r}: this needs a {path[-1]}", False
+        key = str(path[-1])
+        return f"missing {key!r}: {_REQUIRED.get(key, f'this needs {key}:')}", False
     if kind == "block_kind":
         if isinstance(value, dict):
             keys = list(value)
@@ -998,6 +999,22 @@ _ELSEWHERE = {
     ("rounds", _EXERCISE_KEYS): (
         "; rounds belong to a superset or circuit; an exercise repeats with sets:"
     ),
+    **{
+        (key, tuple(Section.model_fields)): (
+            f"; moves go in the section's blocks: list, like blocks: [{{{key}: ...}}]"
+        )
+        for key in ("exercise", "rest", "superset", "circuit", "check", "say")
+    },
+}
+
+#: What a required key holds, for the message when it is left out.
+_REQUIRED = {
+    "blocks": "a section holds its moves under blocks:, like blocks: [{exercise: Plank, "
+    "duration: 30s}]",
+    "exercises": "a superset or circuit lists its moves under exercises:, like exercises: "
+    "[{exercise: Row, reps: 8}, {exercise: Push-up, reps: 8}]",
+    "title": "a routine starts with its title, like title: Upper-Back Yoga",
+    "days": "a program says which routine on which day, like days: {mon: upper-back-yoga.yaml}",
 }
 
 #: What each list of sentences holds, for the message when it is given true or false.

@@ -506,6 +506,8 @@ class _Layout:
         #: What must be said but cannot be, once per block and kind (a tempo, a breath phase):
         #: a block's sets, sides and rounds repeat the same problem.
         self.problems: dict[tuple[KeyPath, str], Problem] = {}
+        #: Breath-paced blocks whose long breath words were said as they were introduced.
+        self.explained: set[KeyPath] = set()
 
     def ms(self, text: str) -> int:
         value = self._ms_cache.get(text)
@@ -594,13 +596,40 @@ class _Layout:
             self.countdown(end, beats, label)
         self.phase(kind, label, end - start, **where)
 
-    def announce(self, step: _Announce) -> None:
+    def breath_words(self, work: _Work) -> list[tuple[str, str]]:
+        """The routine's breath words that cannot be said within their phase ("Inhale, arch
+        your back and lift your chest toward the ceiling." in a 2 s inhale), to say once as the
+        move is introduced, the way a coach explains it before pacing it; the phases then say
+        the bare word. Words that fit are left to the breaths, so nothing is said twice."""
+        b = work.breath
+        if b is None or work.path in self.explained:
+            return []
+        self.explained.add(work.path)
+        lines = []
+        for word, words, length in (
+            ("inhale", work.inhale_words, b.inhale_ms),
+            ("hold", work.hold_words, b.hold_in_ms),
+            ("exhale", work.exhale_words, b.exhale_ms),
+        ):
+            if not words:
+                continue
+            text = self.book.say(f"breath.{word}_with", words=words.rstrip("."))
+            if not length:  # hold words, and a pattern (perhaps --breath's) without a hold
+                self.drop(self.t, work.exercise, text, f"the breath pattern has no {word}")
+            elif self.ms(text) > length - BEAT_MARGIN_MS:
+                lines.append((text, "announce"))
+        return lines
+
+    def announce(self, step: _Announce, work: Step | None = None) -> None:
+        """The lines of ``step``; the breath words of ``work`` (the move it introduces) that do
+        not fit in their phases are said after them, before the count-in."""
         if step.chapter:
             self.chapters.append((step.chapter, self.t))
+        extra = self.breath_words(work) if isinstance(work, _Work) else []
         self.sequence(
             step.kind,
             step.label,
-            step.lines,
+            [*step.lines, *extra],
             countdown=step.countdown,
             min_ms=step.min_ms,
             tail=0 if step.countdown else 600,
@@ -900,9 +929,9 @@ def _lay_out(
             step.cues.reset()
     layout = _Layout(speech_ms, settings, book)
     layout.intro(routine, estimate_ms, exercises)
-    for step in steps:
+    for step, after in zip(steps, [*steps[1:], None], strict=True):
         if isinstance(step, _Announce):
-            layout.announce(step)
+            layout.announce(step, after)
         elif isinstance(step, _Work):
             layout.work(step)
         else:

@@ -447,6 +447,88 @@ def test_breath_words_on_the_first_breaths(fake_speech) -> None:
     assert "Inhale, arch." in words and "Exhale, round." in words
 
 
+LONG_WORDS = """
+title: Words
+blocks:
+  - exercise: Cat cow
+    breaths: 4
+    breath: {breath}
+    breathe: {{inhale: arch your back and lift your chest toward the ceiling, exhale: round}}
+"""
+
+
+def test_breath_words_too_long_for_their_phase_are_said_as_the_move_is_introduced(
+    fake_speech,
+) -> None:
+    """Field report: the routine's inhale words vanished without a note in a 2 s inhale."""
+    timeline = plan(LONG_WORDS.format(breath="2:2"), fake_speech)
+    long = "Inhale, arch your back and lift your chest toward the ceiling."
+    prepare = next(p for p in timeline.phases if p.kind == "prepare")
+    first_breath = next(p for p in timeline.phases if p.kind == "breath-in")
+    intro = texts_in(timeline, prepare.start_ms, prepare.end_ms)
+    assert intro[-1] == long  # after the name and "4 breaths.", before the count-in
+    countdown = said(timeline, prepare.start_ms, prepare.end_ms, role="countdown")
+    words = said(timeline, prepare.start_ms, prepare.end_ms, role="announce")
+    assert words[-1].at_ms + words[-1].duration_ms < countdown[0].at_ms
+    breaths = texts(timeline, role="breath")
+    assert long not in breaths and breaths.count("Inhale.") == 4  # the phase says the bare word
+    assert breaths[:4] == ["Inhale.", "Exhale, round.", "Inhale.", "Exhale, round."]  # fits
+    assert texts(timeline).count(long) == 1 and timeline.dropped == ()
+    assert first_breath.start_ms == prepare.end_ms
+
+
+def test_breath_words_of_a_short_box_pattern_are_all_said_first(fake_speech) -> None:
+    timeline = plan(LONG_WORDS.format(breath="1:1:1:1"), fake_speech)
+    prepare = next(p for p in timeline.phases if p.kind == "prepare")
+    assert texts_in(timeline, prepare.start_ms, prepare.end_ms)[-2:] == [
+        "Inhale, arch your back and lift your chest toward the ceiling.",
+        "Exhale, round.",
+    ]
+    # 1 s phases: the bare words ("Exhale, and release." is longer than a second too)
+    assert set(texts(timeline, role="breath")) == {"Inhale.", "Hold.", "Exhale."}
+
+
+def test_long_breath_words_are_said_once_per_block_not_per_set_or_round(fake_speech) -> None:
+    text = """
+    title: Words
+    blocks:
+      - circuit: Flow
+        rounds: 3
+        exercises:
+          - exercise: Cat cow
+            breaths: 2
+            breath: 2:2
+            breathe: {inhale: arch your back and lift your chest toward the ceiling}
+          - exercise: Plank
+            duration: 20s
+      - exercise: Thread the needle
+        breaths: 2
+        breath: 2:2
+        sets: 2
+        breathe: {inhale: arch your back and lift your chest toward the ceiling}
+    """
+    timeline = plan(text, fake_speech)
+    long = "Inhale, arch your back and lift your chest toward the ceiling."
+    assert texts(timeline).count(long) == 2  # the circuit's Cat cow, and Thread the needle
+    assert len([p for p in timeline.phases if p.kind == "breath-in"]) == 3 * 2 + 2 * 2
+
+
+def test_hold_words_without_a_hold_are_noted_as_dropped(fake_speech) -> None:
+    text = LONG_WORDS.format(breath="4:6").replace("exhale: round", "exhale: round, hold: stay")
+    timeline = plan(text, fake_speech)
+    assert "Hold, stay." not in texts(timeline)
+    assert [n for n in timeline.dropped if "'Hold, stay.' dropped" in n] == [
+        "0:04 Cat cow: 'Hold, stay.' dropped (the breath pattern has no hold)"
+    ]
+    # the same words with a hold in the pattern (here from --breath) are said
+    held = plan(text, fake_speech, breath=parse_breath_flag("4:4:6:0"))
+    assert "Hold, stay." in texts(held) and held.dropped == ()
+
+
+def texts_in(timeline: Timeline, start: int, end: int) -> list[str]:
+    return [e.text or "" for e in said(timeline, start, end) if e.role != "countdown"]
+
+
 def test_rest_flag_sets_every_rest(fake_speech) -> None:
     timeline = plan(MIXED, fake_speech, rest=45_000)
     rests = [p.duration_ms for p in timeline.phases if p.kind == "rest"]
