@@ -745,15 +745,20 @@ class _Layout:
                 text = last_one if self.ms(last_one) <= room else word
             size = self.ms(text)
             if size > room:
-                # enough for the longest count, as written before --pace scales it
-                longest = max(self.ms(w) for w in step.counts) + after
-                need = max(0.5, _tenths_up((longest + BEAT_MARGIN_MS) / self.settings.scale))
+                # enough for the longest count, as written before --pace scales it; the
+                # message names that count and every part of a beat, so its sum is the need
+                longest = max(step.counts, key=self.ms)  # the first of the longest
+                word_ms = self.ms(longest)
+                need = max(
+                    0.5, _tenths_up((after + word_ms + BEAT_MARGIN_MS) / self.settings.scale)
+                )
                 self.problem(
                     step.path,
                     "tempo",
                     f"{step.exercise}: a rep every {step.tempo_ms / 1000:g}s is too fast to say "
-                    f"the "
-                    f"count {text!r} ({size / 1000:.2f}s); use a tempo of at least {need:.1f}s "
+                    f"the count {longest!r}: it takes {word_ms / 1000:.2f}s, starts "
+                    f"{after / 1000:.2f}s after its tick and must end {BEAT_MARGIN_MS / 1000:.2f}s "
+                    f"before the next; use a tempo of at least {need:.1f}s "
                     f"(tempo: in the file, or --rep-tempo {need:.1f})",
                 )
                 continue  # the routine is refused; the layout goes on to find every problem

@@ -639,7 +639,14 @@ def test_too_fast_tempo_is_rejected_with_the_fix(fake_speech) -> None:
     with pytest.raises(ScheduleError) as info:
         schedule(routine, None, fake_speech)
     message = info.value.message
-    assert "too fast to say the count '1 left'" in message
+    # the count named is the longest, whichever failed first; the parts it gives add up to the
+    # suggested tempo (field report: "'4' (0.37s); use at least 0.9s" for a 0.5 s rep)
+    counts = [f"{n} {side}" for n in range(1, 11) for side in ("left", "right")]
+    longest = max(counts, key=fake_speech)  # the first of the longest
+    assert f"too fast to say the count {longest!r}: it takes" in message
+    parts = [float(x) for x in re.findall(r"(\d+\.\d\d)s", message)]
+    need = float(re.search(r"at least (\d+\.\d)s", message).group(1))
+    assert parts[0] == fake_speech(longest) / 1000 and need >= sum(parts) > 0.5
     assert "Alternating lunge" in message
     assert "--rep-tempo" in message and "tempo:" in message
     assert info.value.path == ("blocks", 0)
@@ -736,12 +743,14 @@ def test_every_too_fast_tempo_is_reported_at_once_each_with_its_fix() -> None:
     assert [(p.path, p.message) for p in problems] == [
         (
             ("blocks", 0),
-            "Chin-Up: a rep every 0.5s is too fast to say the count '10' (0.40s); use a tempo of "
+            "Chin-Up: a rep every 0.5s is too fast to say the count '10': it takes 0.40s, starts "
+            "0.06s after its tick and must end 0.10s before the next; use a tempo of "
             "at least 0.6s (tempo: in the file, or --rep-tempo 0.6)",
         ),
         (
             ("blocks", 2),
-            "Skip: a rep every 0.6s is too fast to say the count '100' (0.55s); use a tempo of "
+            "Skip: a rep every 0.6s is too fast to say the count '100': it takes 0.55s, starts "
+            "0.06s after its tick and must end 0.10s before the next; use a tempo of "
             "at least 0.8s (tempo: in the file, or --rep-tempo 0.8)",
         ),
     ]  # Skip's three sets: one problem, at its block
@@ -781,9 +790,9 @@ def test_each_too_fast_exercise_of_a_superset_is_reported_once() -> None:
         ("blocks", 0, "exercises", 2),
     ]
     assert "Squat: a rep every 0.5s" in info.value.problems[0].message
-    assert "Lunge: a rep every 0.8s is too fast to say the count '1 left'" in (
+    assert "Lunge: a rep every 0.8s is too fast to say the count '10 right': it takes" in (
         info.value.problems[1].message
-    )
+    )  # the longest of its counts
 
 
 def test_every_too_short_breath_phase_is_reported_at_once() -> None:
