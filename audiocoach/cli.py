@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from audiocoach import __version__
 from audiocoach.bed import DEFAULT_MUSIC_LEVEL_DB
@@ -33,7 +34,7 @@ from audiocoach.pace import (
     parse_rest,
     parse_speech_speed,
 )
-from audiocoach.phrasebook import language_tag, phrasebook_for
+from audiocoach.phrasebook import phrasebook_for
 from audiocoach.playlist import check_music, check_schedulable, render_program
 from audiocoach.program import (
     DAY_NAMES,
@@ -44,7 +45,7 @@ from audiocoach.program import (
     program_from,
 )
 from audiocoach.render import RenderSettings, Speakers, plan_routine, render_routine, song_store
-from audiocoach.routine import RoutineFile, load_routine, validate_routine
+from audiocoach.routine import RoutineFile, language_or_name, load_routine, validate_routine
 from audiocoach.soundtrack import MusicOptions, prepare_soundtrack
 from audiocoach.speech.cache import SpeechCache
 from audiocoach.speech.registry import SpeechSettings, engine_names
@@ -164,7 +165,7 @@ def speech_options(func: F) -> F:
         click.option(
             "--lang",
             default=None,
-            callback=_converter(language_tag),
+            callback=_converter(functools.partial(language_or_name, write="--lang ")),
             help="Language of the coach's words and the voice: en, de, es, fr, de-AT, ... "
             "(default: the routine's language:, else en).",
         ),
@@ -467,7 +468,8 @@ def format_plan(timeline: Timeline) -> str:
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Output file (default: ROUTINE's name with .mp3). Format from the extension: "
+    help="Output file (default: ROUTINE's name with .mp3, in the current folder). Format from "
+    "the extension: "
     "mp3, ogg, opus, m4a, wav, flac.",
 )
 @pace_options
@@ -514,6 +516,7 @@ def render(
     except AudiocoachError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     rf = load_routine(routine)
+    _warn_music_options_unused(music, rf)
     settings = RenderSettings(
         bitrate=bitrate,
         sample_rate=sample_rate,
@@ -542,6 +545,28 @@ def render(
     )
     for path in result.sidecars:
         click.echo(f"wrote {path}")
+
+
+def _warn_music_options_unused(music: MusicOptions, rf: RoutineFile) -> None:
+    """``--duck 20`` on a track without music changes nothing: say so rather than accept it."""
+    if music.source is not None or (not music.off and any(rf.music(rf.routine))):
+        return
+    ctx = click.get_current_context()
+    given = [
+        flag
+        for name, flag in (("duck_db", "--duck"), ("music_level_db", "--music-level"))
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    ]
+    if music.shuffle is not None:
+        given.append("--shuffle")
+    if given:
+        verb = "changes" if len(given) == 1 else "change"
+        why = (
+            "with --no-music"
+            if music.off
+            else ": this track has no music (give --music PATH, or music: in the routine)"
+        )
+        _warn(f"{' and '.join(given)} {verb} nothing{' ' * music.off}{why}")
 
 
 class _Bars:

@@ -172,16 +172,24 @@ Name = Annotated[
 _LANGUAGE_PATTERN = r"^\s*[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*(?:\.[A-Za-z0-9-]+)?(?:@\w+)?\s*$"
 
 
-def _language(value: object) -> str:
+def language_or_name(value: object, *, write: str = "language: ") -> str:
     """``language_tag``, and for a language's name (``english``, ``Deutsch``, ``Frnech``) the
-    tag to write instead: the name is one of a known set, so it gets a "did you mean"."""
+    tag to write instead: the name is one of a known set, so it gets a "did you mean".
+
+    ``write`` is how the tag is given where the value came from (``language: `` in a file,
+    ``--lang `` on the command line). Raises ``ValueError``.
+    """
     try:
         return language_tag(value)
     except ValueError as exc:
         tag = _tag_named(value) if isinstance(value, str) else None
         if tag is None:
             raise
-        raise ValueError(f"{exc}; for {_language_names()[tag]} write language: {tag}") from None
+        raise ValueError(f"{exc}; for {_language_names()[tag]} write {write}{tag}") from None
+
+
+def _language(value: object) -> str:
+    return language_or_name(value)
 
 
 @functools.cache

@@ -256,6 +256,25 @@ def test_lang_flag_picks_the_phrasebook(runner: CliRunner) -> None:
     assert "Einatmen." in _said(_plan_json(runner, [german]))
 
 
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("english", "for English write --lang en"),
+        ("Deutsch", "for German write --lang de"),
+        ("Frnech", "for French write --lang fr"),
+        ("spanish", "for Spanish write --lang es"),
+    ],
+)
+def test_lang_flag_given_a_language_name_says_its_tag(
+    runner: CliRunner, given: str, hint: str
+) -> None:
+    """As ``language: english`` in a file does, with the flag's own spelling."""
+    yoga = str(ROUTINES_DIR / f"{SOURCE}.yaml")
+    result = runner.invoke(cli, ["plan", yoga, "--estimate", "--lang", given])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.rstrip().endswith(hint)
+
+
 def test_a_language_without_a_phrasebook_warns_once_and_speaks_english(
     write_routine, runner: CliRunner
 ) -> None:

@@ -89,3 +89,34 @@ def test_an_output_in_a_missing_folder_is_refused(tmp_path: Path, runner) -> Non
     assert result.exit_code == 2
     assert f"there is no folder '{missing.parent}': create it first" in result.stderr
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "warning"),
+    [
+        (["--duck", "20"], "warning: --duck changes nothing: this track has no music"),
+        (
+            ["--duck", "20", "--music-level", "-6"],
+            "warning: --duck and --music-level change nothing: this track has no music",
+        ),
+        (["--shuffle", "3"], "warning: --shuffle changes nothing: this track has no music"),
+        (["--no-music", "--duck", "9"], "warning: --duck changes nothing with --no-music"),
+        ([], None),
+        (["--duck", "15"], "warning: --duck changes nothing"),  # the default, but given
+    ],
+)
+def test_music_flags_without_music_say_they_change_nothing(
+    tmp_path: Path, runner, flags: list[str], warning: str | None
+) -> None:
+    """Field report: ``--duck 20`` without music was accepted silently."""
+    routine = tmp_path / "r.yaml"
+    routine.write_text(ROUTINE, encoding="utf-8")
+    out = tmp_path / "r.mp3"
+    args = ["render", str(routine), "-o", str(out), "--engine", "espeak", "-q", *flags]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ([] if warning is None else [warnings[0]])
+    if warning is not None:
+        assert warnings[0].startswith(warning)
