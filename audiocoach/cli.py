@@ -50,7 +50,7 @@ from audiocoach.soundtrack import MusicOptions, prepare_soundtrack
 from audiocoach.speech.cache import SpeechCache
 from audiocoach.speech.registry import SpeechSettings, engine_names
 from audiocoach.timeline import Timeline
-from audiocoach.yamlsource import read_source
+from audiocoach.yamlsource import Source, SourceError, read_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -356,9 +356,19 @@ def validate(files: tuple[Path, ...], estimate: bool, **kwargs: Any) -> None:
         sys.exit(2)
 
 
+def _read_source(path: Path) -> Source:
+    """A routine or program file; a duplicate key is reported with the file's other problems."""
+    try:
+        return read_source(path)
+    except SourceError as exc:
+        raise exc.with_checks(
+            lambda source: program_from(source) if is_program(source) else validate_routine(source)
+        ) from None
+
+
 def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool) -> str:
     """Validate one file and lay it out; a summary line if it is fine."""
-    source = read_source(path)
+    source = _read_source(path)
     if is_program(source):
         pf = program_from(source)
         tracks = list(pf.tracks(range(1, pf.program.weeks + 1), language=lang))
@@ -400,7 +410,7 @@ def plan(routine: Path, as_json: bool, estimate: bool, **kwargs: Any) -> None:
     pace = _pace_from(kwargs)
     speech = _speech_from(kwargs)
     lang = kwargs.pop("lang")
-    source = read_source(routine)
+    source = _read_source(routine)
     weeks = kwargs.pop("weeks")
     if is_program(source):
         if as_json:

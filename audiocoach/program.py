@@ -69,7 +69,7 @@ from audiocoach.routine import (
     load_routine,
 )
 from audiocoach.suggest import closest
-from audiocoach.yamlsource import Source, as_written, read_source
+from audiocoach.yamlsource import Source, SourceError, as_written, read_source
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -393,7 +393,10 @@ def is_program(source: Source) -> bool:
 
 def load_program(path: Path | str) -> ProgramFile:
     """Read and validate a program and every routine it names; all problems at once."""
-    source = read_source(path, what="program")
+    try:
+        source = read_source(path, what="program")
+    except SourceError as exc:  # a duplicate key: the program's other problems are listed too
+        raise exc.with_checks(program_from) from None
     if isinstance(source.data, dict) and "days" not in source.data:
         for key in ("blocks", "sections"):
             if key in source.data:

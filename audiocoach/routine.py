@@ -45,6 +45,7 @@ from audiocoach.yamlsource import (
     NON_DECIMAL,
     KeyPath,
     Source,
+    SourceError,
     as_written,
     dotted,
     read_source,
@@ -744,7 +745,10 @@ class RoutineFile:
 
 def load_routine(path: Path | str) -> RoutineFile:
     """Read, parse and validate a routine file; ``InputError`` lists every problem at once."""
-    source = read_source(path, what="routine")
+    try:
+        source = read_source(path, what="routine")
+    except SourceError as exc:  # a duplicate key: the model's problems are listed with it
+        raise exc.with_checks(validate_routine) from None
     if isinstance(source.data, dict) and "days" in source.data:
         message = "this is a weekly program (it has days:), not a routine; use playlist"
         raise InputError([source.issue(("days",), message, key=True)])

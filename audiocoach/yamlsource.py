@@ -36,7 +36,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -382,6 +382,61 @@ def _ident(node: yaml.Node) -> Any:
     return (node.tag, node.value) if isinstance(node, yaml.ScalarNode) else id(node)
 
 
+class SourceError(InputError):
+    """Problems of a file's YAML found while the rest of it could be read: a duplicate key, a
+    key that is not text, a value that cannot be read (an overlong number, binary data).
+
+    ``partial`` is the file as read (a duplicate key's first value; nothing for a value that
+    cannot be read), so the model's checks can add their problems: every problem at once.
+    """
+
+    def __init__(
+        self, issues: list[Issue], partial: Source, unread: frozenset[str] = frozenset()
+    ) -> None:
+        super().__init__(issues)
+        self.partial = partial
+        #: Dotted paths of the values that could not be read (``None`` in ``partial``): what a
+        #: check says of them or of what holds them ("say how long") follows from that.
+        self.unread = unread
+
+    def with_checks(self, check: Callable[[Source], object]) -> InputError:
+        """These problems and those ``check`` raises (``InputError``) on the file as read.
+
+        This file's problems are put in line order; a check's problem at a value already
+        reported (or inside it) is left out, and problems of other files (a program's routines)
+        follow in the check's order.
+        """
+        try:
+            check(self.partial)
+        except InputError as more:
+            said = {i.path for i in self.issues}
+            extra = [
+                i
+                for i in more.issues
+                if not (
+                    i.file == self.partial.file
+                    and (_within(i.path, said) or any(_holds(i.path, u) for u in self.unread))
+                )
+            ]
+        else:
+            extra = []
+        own = sorted(
+            dict.fromkeys([*self.issues, *(i for i in extra if i.file == self.partial.file)]),
+            key=lambda i: (i.line, i.col),
+        )
+        return InputError([*own, *(i for i in extra if i.file != self.partial.file)])
+
+
+def _holds(outer: str, path: str) -> bool:
+    """``outer`` holds ``path`` or is it; the file itself (``""``) holds every path."""
+    return outer == "" or path == outer or path.startswith((f"{outer}.", f"{outer}["))
+
+
+def _within(path: str, said: set[str]) -> bool:
+    """``path`` is one of ``said`` or inside one (``blocks[0].reps`` in ``blocks[0]``)."""
+    return any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in said if p)
+
+
 class _Builder:
     """Turns a composed node graph into plain data, recording positions and enforcing budgets."""
 
@@ -391,6 +446,7 @@ class _Builder:
         self.keys: dict[KeyPath, tuple[int, int]] = {}
         self.scalars: dict[KeyPath, Scalar] = {}
         self.issues: list[Issue] = []
+        self.unread: list[str] = []  # dotted paths of values read as None for a problem
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
         self._resolved: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
@@ -402,9 +458,10 @@ class _Builder:
             data = self._node(node, ())
         finally:
             sys.setrecursionlimit(limit)
+        source = Source(self.name, data, self.values, self.keys, self.scalars)
         if self.issues:
-            raise InputError(self.issues)
-        return Source(self.name, data, self.values, self.keys, self.scalars)
+            raise SourceError(self.issues, source, frozenset(self.unread))
+        return source
 
     def _pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
@@ -452,6 +509,7 @@ class _Builder:
                 self.issues.append(
                     Issue(self.name, line, col, "", f"key {shown!r} must be a name (text)")
                 )
+                self.unread.append(dotted(path))  # the mapping lacks this key and its value
                 continue
             child = (*path, key)
             if key in first_seen:
@@ -541,6 +599,7 @@ class _Builder:
                     f"routine needs more than {MAX_NUMBER_CHARS} (quote it if it is text)",
                 )
             )
+            self.unread.append(dotted(path))
             return None
         if looks_decimal:
             # 010 is ten, as a person reads it (YAML 1.1 says octal 8); 09 is nine (YAML 1.1: text)
@@ -558,6 +617,7 @@ class _Builder:
             self.issues.append(
                 Issue(self.name, line, col, dotted(path), f"cannot read this value: {problem}")
             )
+            self.unread.append(dotted(path))
             return None
         if isinstance(value, float) and not math.isfinite(value):
             # validation says what would be right for the field; a text field takes the text
@@ -567,6 +627,7 @@ class _Builder:
             self.issues.append(
                 Issue(self.name, line, col, dotted(path), "binary values are not allowed here")
             )
+            self.unread.append(dotted(path))
             return None
         if not isinstance(value, str | int | float | bool) and value is not None:
             # timestamps and sets: keep them as the text the user wrote

@@ -18,7 +18,7 @@ from audiocoach.errors import InputError, Issue
 from audiocoach.program import is_program, program_from
 from audiocoach.routine import load_routine, validate_routine
 from audiocoach.suggest import closest
-from audiocoach.yamlsource import read_source
+from audiocoach.yamlsource import MAX_NUMBER_CHARS, read_source
 
 BAD_DIR = Path(__file__).parent / "bad"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
@@ -600,3 +600,77 @@ def test_a_language_given_by_its_name_gets_its_tag(
 def test_no_language_is_guessed_from_a_word_like_none(tmp_path: Path, written: str) -> None:
     (issue,) = issues_of(tmp_path, f"title: T\nlanguage: {written}\nblocks: [{{say: hi}}]\n")
     assert issue.message.endswith(f"got {written!r}"), issue.message
+
+
+# --- a file's own YAML problems do not hide the model's ------------------------------------------
+
+
+def test_a_duplicate_key_is_reported_with_every_other_problem(runner, write_routine) -> None:
+    """Field report: a duplicate key stopped everything else (the exhael typo went unsaid)."""
+    path = write_routine(
+        """\
+        title: Dup
+        blocks:
+          - exercise: Cat cow
+            breaths: 3
+            breathe: {exhael: round}
+            breaths: 4
+          - exercise: Plank
+            duratoin: 30s
+        """
+    )
+    out = path.with_suffix(".mp3")
+    out.write_bytes(b"keep me")
+    for command in (["validate", str(path)], ["render", str(path), "-o", str(out)]):
+        result = runner.invoke(cli, [*command, "--engine", "espeak"])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert result.stderr.splitlines() == [
+            f"{path}:5:15: blocks[0].breathe.exhael: unknown key 'exhael'; did you mean 'exhale'?",
+            f"{path}:6:5: blocks[0].breaths: duplicate key 'breaths' (first given on line 4); "
+            "give each key once",
+            f"{path}:8:5: blocks[1].duratoin: unknown key 'duratoin'; did you mean 'duration'?",
+        ]
+    assert out.read_bytes() == b"keep me"
+
+
+def test_a_value_that_cannot_be_read_is_said_once_with_the_other_problems(
+    runner, write_routine
+) -> None:
+    long = "1" * (MAX_NUMBER_CHARS + 1)
+    path = write_routine(
+        f"""\
+        title: Long
+        blocks:
+          - exercise: Row
+            reps: {long}
+          - exercise: Plank
+            duration: 30 secs
+        """
+    )
+    result = runner.invoke(cli, ["validate", str(path), "--estimate"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{path}:4:11", f"{path}:6:15"]
+    assert f"this number is {len(long)} characters long" in lines[0]  # not "got nothing" too
+    assert "blocks[1].duration" in lines[1]
+
+
+def test_a_programs_duplicate_key_comes_with_its_other_problems_and_its_routines(
+    runner, tmp_path: Path
+) -> None:
+    (tmp_path / "r.yaml").write_text(
+        "title: R\nblocks:\n  - exercise: Plank\n    duratoin: 30s\n", encoding="utf-8"
+    )
+    program = tmp_path / "week.yaml"
+    program.write_text(
+        "title: W\nweeks: 2\nweeks: 3\ndays:\n  mon: r.yaml\n  tue: missing.yaml\n",
+        encoding="utf-8",
+    )
+    for command in ("validate", "plan"):
+        result = runner.invoke(cli, [command, str(program), "--estimate"])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert [line.split(": ")[0] for line in result.stderr.splitlines()] == [
+            f"{program}:3:1",  # the duplicate weeks:
+            f"{program}:6:8",  # no routine file missing.yaml
+            f"{tmp_path / 'r.yaml'}:4:5",  # the routine's own typo
+        ]
