@@ -374,7 +374,7 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
         tracks = list(pf.tracks(range(1, pf.program.weeks + 1), language=lang))
         _warn_languages(track.routine.language for track in tracks)
         check_schedulable(pf, tracks)
-        check_music(pf, tracks, RenderSettings(), speech)  # as playlist checks, before rendering
+        check_music(pf, tracks, RenderSettings(), speech, _warn)  # as playlist checks, first
         if not estimate:
             speakers = Speakers(speech)  # warned above, once per language
             for track in tracks:
@@ -383,7 +383,7 @@ def _check(path: Path, speech: SpeechSettings, lang: str | None, estimate: bool)
         weeks, n = pf.program.weeks, len(tracks)
         return f"{pf.program.title} ({weeks} week{'s' * (weeks != 1)}, {n} track{'s' * (n != 1)})"
     rf = RoutineFile(validate_routine(source), source)
-    prepare_soundtrack(rf, MusicOptions(), store=song_store(speech))  # as render checks its music
+    prepare_soundtrack(rf, MusicOptions(), store=song_store(speech), warn=_warn)  # as render does
     with _Bars(quiet=False) as bars:
         timeline = plan_routine(
             rf, PaceOptions(), speech, lang=lang, estimate=estimate, warn=_warn, **bars.speech()
@@ -768,6 +768,7 @@ def playlist(
             jobs=jobs,
             on_done=on_done,
             on_plan=on_plan,
+            warn=_warn,
         )
     finally:
         if "bar" in bar_box:

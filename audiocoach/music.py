@@ -32,7 +32,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +81,10 @@ class MusicError(AudiocoachError):
     def __init__(self, problems: Iterable[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(self.problems))
+
+
+class SongTooShort(MusicError):
+    """A song shorter than ``MIN_SONG_MS``: refused alone, skipped in a folder or playlist."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -296,7 +300,7 @@ def measure_song(path: Path, *, digest: str | None = None, ffmpeg: str | None = 
     moments = [float(m) for _, m in _FRAME.findall(text[: len(text) - len(summary)])]
     powers = np.array([10 ** ((m + 0.691) / 10) if m > -120 else 0.0 for m in moments])
     if frames * 1000 < MIN_SONG_MS * SAMPLE_RATE:
-        raise MusicError(
+        raise SongTooShort(
             [f"{name}: only {frames / SAMPLE_RATE:.1f} s long; a song must last at least "
              f"{MIN_SONG_MS // 1000} s (it fades in and crossfades out)"]
         )  # fmt: skip
@@ -363,14 +367,18 @@ def load_songs(
     *,
     jobs: int | None = None,
     ffmpeg: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> list[Song]:
     """Measure every song (from ``store`` when it has them), ``jobs`` ffmpeg runs at a time.
 
-    Raises ``MusicError`` listing every song that cannot be used.
+    Of several songs (a folder, a playlist), one too short to crossfade (a jingle, a sample)
+    is skipped with ``warn`` when it is given, as long as another song can play. Raises
+    ``MusicError`` listing every song that cannot be used.
     """
     exe = ffmpeg or ffmpeg_exe()
+    short: list[str] = []
 
-    def one(path: Path) -> Song | str:
+    def one(path: Path) -> Song | str | None:
         try:
             digest = file_digest(path)
         except OSError as exc:
@@ -380,6 +388,11 @@ def load_songs(
             return song
         try:
             song = measure_song(path, digest=digest, ffmpeg=exe)
+        except SongTooShort as exc:
+            if warn is None or len(paths) == 1:
+                return "\n".join(exc.problems)
+            short.extend(exc.problems)
+            return None
         except MusicError as exc:
             return "\n".join(exc.problems)
         if store is not None:
@@ -393,9 +406,15 @@ def load_songs(
         with ThreadPoolExecutor(workers) as pool:  # each worker waits on its own ffmpeg
             results = list(pool.map(one, paths))
     problems = [r for r in results if isinstance(r, str)]
+    songs = [r for r in results if isinstance(r, Song)]
+    if short and not songs:  # nothing else to play: the short songs are the problem
+        problems = [*short, *problems]
     if problems:
         raise MusicError(problems)
-    return [r for r in results if isinstance(r, Song)]
+    for line in short:
+        assert warn is not None
+        warn(f"{line}; skipped")
+    return songs
 
 
 # --- decoding -----------------------------------------------------------------------------------

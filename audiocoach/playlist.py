@@ -133,6 +133,7 @@ def _render_job(job: Job) -> Done:
             routine=job.track.routine,
             lang=job.lang,
             day_music=job.track.music,
+            warn=_said_before,
         )
         timeline = rendered.timeline
         identity = f"{timeline.engine} {timeline.voice} {timeline.language}"
@@ -194,8 +195,16 @@ def check_schedulable(pf: ProgramFile, tracks: Iterable[Track]) -> list[int]:
     return lengths
 
 
+def _said_before(message: str) -> None:
+    """A worker's warnings about music: ``check_music`` gave them once, before rendering."""
+
+
 def check_music(
-    pf: ProgramFile, tracks: Iterable[Track], settings: RenderSettings, speech: SpeechSettings
+    pf: ProgramFile,
+    tracks: Iterable[Track],
+    settings: RenderSettings,
+    speech: SpeechSettings,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, str]:
     """Every day's music must be usable before any track is rendered (bad input writes nothing).
 
@@ -215,6 +224,7 @@ def check_music(
                 routine=track.routine,
                 day=track.music,
                 store=song_store(speech),
+                warn=warn,
             )
         except InputError as exc:
             issues += exc.issues
@@ -240,10 +250,14 @@ def render_program(
     jobs: int = 1,
     on_done: Callable[[Done], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """Render what changed, update the manifest and (if all succeeded) the playlists."""
+    """Render what changed, update the manifest and (if all succeeded) the playlists.
+
+    ``warn`` hears of music skipped (a song in a folder too short to crossfade), once.
+    """
     lengths = check_schedulable(pf, tracks)
-    music = check_music(pf, tracks, settings, speech)
+    music = check_music(pf, tracks, settings, speech, warn)
     check_writable(out_dir)
     cleanup_stale_temps(out_dir)
     identities: dict[tuple[str, float], str] = {}

@@ -395,7 +395,7 @@ def render_routine(
     """
     settings = settings or RenderSettings()
     soundtrack = prepare_soundtrack(
-        rf, settings.music, routine=routine, day=day_music, store=song_store(speech)
+        rf, settings.music, routine=routine, day=day_music, store=song_store(speech), warn=warn
     )
     channels = track_channels(soundtrack, settings.music.pan_sides)
     check_bitrate(output_format(out, settings.fmt), settings.bitrate, channels)

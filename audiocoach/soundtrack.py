@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,11 +107,14 @@ def prepare_soundtrack(
     day: MusicSource | None = None,
     store: SongStore | None = None,
     ffmpeg: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Soundtrack | None:
     """Find and measure the music of one track (see the module docstring); None: no music.
 
     ``routine`` replaces the file's own (a program's week of it); ``day`` is the program day's
     music. Raises ``InputError`` listing every problem, each where its music was named.
+    ``warn`` hears of songs skipped in a folder or playlist (too short to crossfade); without
+    it they are problems too.
     """
     if options.off:
         return None
@@ -137,7 +140,9 @@ def prepare_soundtrack(
         path = source.path
         if path not in resolved:
             try:
-                resolved[path] = tuple(load_songs(find_songs(path), store, ffmpeg=ffmpeg))
+                where = None if warn is None else (lambda m: warn(str(source.problem(m))))
+                songs = load_songs(find_songs(path), store, ffmpeg=ffmpeg, warn=where)
+                resolved[path] = tuple(songs)
             except MusicError as exc:
                 problems.extend(source.problem(p) for p in exc.problems)
                 resolved[path] = ()

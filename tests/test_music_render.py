@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from music_helpers import MUSIC_BAND_HZ, band_power, blocks_db, make_song
+from music_helpers import MUSIC_BAND_HZ, band_power, blocks_db, level_db, make_song
 
 from audiocoach.bed import CROSSFADE_MS, DEFAULT_MUSIC_LEVEL_DB, FADE_IN_MS, FADE_OUT_MS
 from audiocoach.cli import cli
@@ -431,3 +431,38 @@ def test_a_program_day_plays_its_own_music_and_bad_day_music_stops_the_run(
     (line,) = bad.stderr.strip().splitlines()
     assert line.startswith(f"{program}:6:12: days.mon.music: ") and "no such file" in line
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_jingle_in_a_music_folder_is_skipped_with_a_warning(runner, tmp_path: Path) -> None:
+    """Field report: one 5 s file among the songs of a folder refused the whole render. Of
+    several songs, one too short to crossfade is left out (said once); alone, it is refused."""
+    folder = tmp_path / "songs"
+    folder.mkdir()
+    make_song(folder / "1 song.flac", 15, shimmer_hz=14_800)
+    jingle = make_song(folder / "2 jingle.flac", 3, shimmer_hz=12_500)
+    make_song(folder / "3 song.flac", 15, shimmer_hz=14_800)
+    result, out = render(runner, tmp_path, "--music", str(folder))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: --music: {jingle}: only 3.0 s long; a song must last at least 10 s "
+        "(it fades in and crossfades out); skipped"
+    ]
+    samples = decode_stereo(out)
+    songs = level_db(band_power(samples, RATE, 14_500, 15_100))
+    skipped = level_db(band_power(samples, RATE, 12_200, 12_800))
+    assert songs - skipped > 30  # the songs play; the jingle's shimmer is nowhere in the track
+    # validate says the same of a routine's music:, and a folder of only jingles is refused
+    routine = tmp_path / "with-music.yaml"
+    routine.write_text(SHORT.replace("blocks:", "music: songs\nblocks:"), encoding="utf-8")
+    checked = runner.invoke(cli, ["validate", str(routine), "--estimate"])
+    assert checked.exit_code == 0, checked.output
+    assert [line for line in checked.stderr.splitlines() if "skipped" in line] == [
+        f"warning: {routine}:2:8: music: {jingle}: only 3.0 s long; a song must last at least "
+        "10 s (it fades in and crossfades out); skipped"
+    ]
+    for song in folder.glob("*song.flac"):
+        song.unlink()
+    alone, _ = render(runner, tmp_path, "--music", str(folder))
+    assert alone.exit_code == 2 and "only 3.0 s long" in alone.stderr
+    assert "skipped" not in alone.stderr
