@@ -320,6 +320,13 @@ class Phrasebook:
             said = said[:1].upper() + said[1:]  # "Zwei Runden: ...": a sentence starts here
         return said
 
+    def weekday(self, day: int) -> str:
+        """The name of a day of the week, ``0`` Monday to ``6`` Sunday, as a title starts it
+        (``Montag``, ``Lunes``, ``Mercredi``): CLDR's wide names, through Babel."""
+        names = Locale.parse(self.language.replace("-", "_")).days["format"]["wide"]
+        name = str(names[day])
+        return name[:1].upper() + name[1:]
+
     # -- conveniences the scheduler uses (words only; it keeps the timing)
 
     @property

@@ -96,7 +96,7 @@ def track_path(out_dir: Path, track: Track) -> Path:
 def track_tags(pf: ProgramFile, track: Track, weeks_total: int) -> dict[str, object]:
     return {
         "title": track.title,
-        "album": f"{pf.program.title}, week {track.week}",
+        "album": f"{pf.program.title}, {track.week_name()}",
         "track": track.number,
         "track_total": track.of,
         "disc": track.week,
@@ -415,14 +415,19 @@ def write_playlists(
     everything: list[tuple[int, str, str]] = []
     for week in sorted({t.week for t in tracks}):
         rows = []
+        names = []
         for track in (t for t in tracks if t.week == week):
             out = track_path(out_dir, track)
             rel = out.relative_to(out_dir).as_posix()
             seconds = whole_seconds(entries[rel]["duration_ms"])
             rows.append((seconds, track.title, out.name))
-            everything.append((seconds, f"Week {week}, {track.title}", rel))
+            name = track.week_name()
+            names.append(name)
+            everything.append((seconds, f"{name[:1].upper()}{name[1:]}, {track.title}", rel))
+        # the week in its tracks' language when they share one (days may differ), else English
+        named = names[0] if len(set(names)) == 1 else f"week {week}"
         path = week_dir(out_dir, week) / f"week-{week:02d}.m3u8"
-        atomic_write_bytes(path, _m3u8(f"{pf.program.title}, week {week}", rows))
+        atomic_write_bytes(path, _m3u8(f"{pf.program.title}, {named}", rows))
         written.append(path)
     whole = out_dir / f"{safe_name(pf.program.title)}.m3u8"
     atomic_write_bytes(whole, _m3u8(pf.program.title, everything))

@@ -49,6 +49,7 @@ from audiocoach.pace import (
     parse_rest,
     parse_speech_speed,
 )
+from audiocoach.phrasebook import phrasebook_for
 from audiocoach.routine import (
     NOT_BOOL,
     BreathField,
@@ -320,7 +321,14 @@ class Track:
 
     @property
     def title(self) -> str:
-        return f"{DAY_NAMES[self.day]}: {self.routine.title}"
+        """``Wednesday: Day B``, the day named in the track's language (``Mittwoch: Tag B``):
+        the title a player shows, and the playlists list."""
+        day = phrasebook_for(self.routine.language).weekday(DAYS.index(self.day))
+        return f"{day}: {self.routine.title}"
+
+    def week_name(self) -> str:
+        """``week 2`` in the track's language (``Woche 2``), for its album and playlists."""
+        return phrasebook_for(self.routine.language).say("label.week", n=self.week)
 
 
 @dataclass(frozen=True)

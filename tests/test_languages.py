@@ -419,3 +419,46 @@ def test_translation_renders_with_its_espeak_voice(lang: str, tmp_path: Path) ->
         part = x[event.at_ms * rate // 1000 : event.end_ms * rate // 1000]
         level = 10 * np.log10(float(np.mean(part**2)) + 1e-20)
         assert level > -40, (event.text, level)
+
+
+def test_a_programs_tracks_are_named_in_their_language(runner: CliRunner, tmp_path: Path) -> None:
+    """Field report: a German day was tagged 'Wednesday: Tag B' in the player; the playlists
+    listed it so too. Day and week names come from the track's language (CLDR's day names)."""
+    from mutagen.id3 import ID3
+
+    (tmp_path / "tag-b.yaml").write_text(
+        "title: Tag B\nlanguage: de\nblocks:\n  - exercise: Planke\n    duration: 5s\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "day-a.yaml").write_text(
+        "title: Day A\nblocks:\n  - exercise: Plank\n    duration: 5s\n", encoding="utf-8"
+    )
+    (tmp_path / "week.yaml").write_text(
+        "title: Mixed\nweeks: 1\ndays:\n  mon: day-a.yaml\n  wed: tag-b.yaml\n"
+        "  fri:\n    routine: day-a.yaml\n    language: es\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["playlist", str(tmp_path / "week.yaml"), "-o", str(out), "-q", "-j", "1"]
+    result = runner.invoke(cli, [*args, "--engine", "espeak"])
+    assert result.exit_code == 0, result.output
+    tracks = sorted((out / "week-01").glob("*.mp3"))
+    tags = [(str(ID3(t)["TIT2"]), str(ID3(t)["TALB"])) for t in tracks]
+    assert tags == [
+        ("Monday: Day A", "Mixed, week 1"),
+        ("Mittwoch: Tag B", "Mixed, Woche 1"),
+        ("Viernes: Day A", "Mixed, semana 1"),
+    ]
+    week = (out / "week-01" / "week-01.m3u8").read_text(encoding="utf-8").splitlines()
+    assert week[1] == "#PLAYLIST:Mixed, week 1"  # the days' languages differ: English
+    assert [line.split(",", 1)[1] for line in week if line.startswith("#EXTINF")] == [
+        "Monday: Day A",
+        "Mittwoch: Tag B",
+        "Viernes: Day A",
+    ]
+    whole = (out / "mixed.m3u8").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",", 1)[1] for line in whole if line.startswith("#EXTINF")] == [
+        "Week 1, Monday: Day A",
+        "Woche 1, Mittwoch: Tag B",
+        "Semana 1, Viernes: Day A",
+    ]
