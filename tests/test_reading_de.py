@@ -200,6 +200,14 @@ SENTENCE_STARTS = [
     ("ca. 3 Sätze", "circa drei Sätze"),  # written lower case
 ]
 
+#: "m" after a number: metres from 100 up; next to Traben or Gehen minutes up to 24, else metres.
+METRES_OR_MINUTES = [
+    ("Traben 400m", "Traben vierhundert Meter"),
+    ("Traben 2m", "Traben zwei Minuten"),
+    ("Gehen 30m", "Gehen dreißig Meter"),
+    ("Pause 2m", "Pause zwei Minuten"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -219,6 +227,7 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -218,6 +218,27 @@ SENTENCE_STARTS = [
     ("e.g. 3 sets", "for example three sets"),  # written lower case
 ]
 
+#: "m" after a number: metres from 100 up and next to a move over a distance; minutes for rest.
+#: Next to a move timed as often as measured (jog, walk, run) the value decides: up to 24 is
+#: minutes ("2m jog"), above is metres ("Walk 30m"); "for" before the number says minutes.
+METRES_OR_MINUTES = [
+    ("Jog 800m.", "Jog eight hundred meters."),
+    ("Walk 30m.", "Walk thirty meters."),
+    ("Easy jog. Walk 30m.", "Easy jog. Walk thirty meters."),
+    ("Walk 30m easy", "Walk thirty meters easy"),
+    ("Easy run 30m", "Easy run thirty meters"),
+    ("Jog 10m easy", "Jog ten minutes easy"),
+    ("Jog for 30m", "Jog for thirty minutes"),
+    ("Run 20m", "Run twenty minutes"),
+    ("Sprint 400m", "Sprint four hundred meters"),
+    ("Row 500m", "Row five hundred meters"),
+    ("Swim 50m", "Swim fifty meters"),
+    ("Plank 1m", "Plank one minute"),
+    ("Rest 90m", "Rest ninety minutes"),
+    ("Rest 200m, then go", "Rest two hundred meters, then go"),
+    ("Shuttle 10m", "Shuttle ten meters"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -237,6 +258,7 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -190,6 +190,14 @@ SENTENCE_STARTS = [
     ("aprox. 30 min", "aproximadamente treinta minutos"),  # written lower case
 ]
 
+#: "m" after a number: metres from 100 up; next to trote or camina minutes up to 24, else metres.
+METRES_OR_MINUTES = [
+    ("trote 400m", "trote cuatrocientos metros"),
+    ("trote 2m", "trote dos minutos"),
+    ("camina 30m", "camina treinta metros"),
+    ("descanso 2m", "descanso dos minutos"),
+]
+
 TABLES = {
     "sentence": SENTENCES,
     "fraction": FRACTIONS,
@@ -209,6 +217,7 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

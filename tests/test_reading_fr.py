@@ -186,6 +186,14 @@ SENTENCE_STARTS = [
     ("env. 30 min", "environ trente minutes"),  # written lower case
 ]
 
+#: "m" après un nombre : mètres dès 100 ; après footing ou marche, minutes jusqu'à 24, sinon mètres.
+METRES_OR_MINUTES = [
+    ("footing 800m", "footing huit cents mètres"),
+    ("footing 2m", "footing deux minutes"),
+    ("marche 30m", "marche trente mètres"),
+    ("repos 2m", "repos deux minutes"),
+]
+
 TABLES = {
     "sentence": SENTENCES,
     "fraction": FRACTIONS,
@@ -205,6 +213,7 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -49,6 +49,10 @@ _TIMES_SIGN = re.compile(r"(?<=[0-9])\s*[×✕]\s*(?=[0-9])")
 _LEADING_POINT = re.compile(r"(?:^|(?<=\s))\.(?=[0-9])")
 _RIGHT_SIDE = re.compile(r"[0-9]\s?R(?!\w)")
 _NEXT_WORD = re.compile(r"\s*(" + LETTER + r"[\w'’-]*)")
+#: "m" for minutes is at most this many when the words around do not say (then metres).
+_MOST_MINUTES_IN_M = 24
+#: Where a sentence or clause ends: words beyond it say nothing of a number's unit.
+_SENTENCE_BREAK = re.compile(r"[.!?;](?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,12 @@ class CoachReading(Reading):
     units: ClassVar[Mapping[str, Unit]] = {}
     #: Units whose abbreviation may carry a full stop that is not a sentence end ("Sek.", "min.").
     dotted_units: ClassVar[frozenset[str]] = frozenset()
-    #: "m" after a number: which words next to it make it metres and which minutes.
+    #: "m" after a number: which words next to it make it metres and which minutes (see
+    #: ``m_means_minutes``). Moves over a short measured distance (sprint, carry, strides):
+    #: metres at any value.
     distance_context: ClassVar[frozenset[str]] = frozenset()
+    #: Moves timed as often as measured (jog, walk, run): minutes up to 24, metres above.
+    timed_moves: ClassVar[frozenset[str]] = frozenset()
     time_context: ClassVar[frozenset[str]] = frozenset()
     #: Whether "m" alone means minutes when nothing near it says otherwise and the value is small.
     m_is_minutes_by_default: ClassVar[bool] = False
@@ -627,19 +635,34 @@ class CoachReading(Reading):
         return key not in self.dotted_units or sentence_follows(rest)
 
     def m_means_minutes(self, value: str, match: re.Match[str]) -> bool:
-        """ "m" after a number: minutes or metres, by the movement next to it, then the value."""
-        start = match.start()
-        before = [w.lower() for w in re.findall(WORD, match.string[max(0, start - 40) : start])][
-            -3:
-        ]
-        after = _NEXT_WORD.match(match.string, match.end())
-        near = [*before, after.group(1).lower()] if after else before
-        if any(w in self.distance_context for w in near):
-            return False
-        if any(w in self.time_context for w in near):
-            return True
+        """ "m" after a number: minutes or metres, by the value, then the nearest word that says.
+
+        From 100 up it is metres: no part of a workout is written as 100 minutes or more in "m"
+        ("Then a 400m jog", "Traben 400m"). Below that, the words of the same sentence nearest the
+        number decide, nearest first (the word before, the word after, then up to two more
+        before): a move over a short measured distance (``distance_context``: "Sprint 20m",
+        "Carry 10m") means metres; a move timed as often as measured (``timed_moves``: "Walk
+        30m", "2m jog") means minutes up to 24 and metres above, as a runner reads it; a word of
+        rest or time (``time_context``: "Rest 2m", "Jog for 10m") means minutes. With none of
+        them, the language's default: in English minutes up to 24 ("Hold 1m"), else metres.
+        """
         whole = split_decimal(value)[0]
-        return self.m_is_minutes_by_default and len(whole) <= 2 and int(whole) <= 24
+        if len(whole) > 2:
+            return False
+        small = int(whole) <= _MOST_MINUTES_IN_M
+        start = match.start()
+        sentence = _SENTENCE_BREAK.split(match.string[max(0, start - 40) : start])[-1]
+        before = [w.lower() for w in re.findall(WORD, sentence)][-3:]
+        after = _NEXT_WORD.match(match.string, match.end())
+        near = before[-1:] + ([after.group(1).lower()] if after else []) + before[-2::-1]
+        for word in near:
+            if word in self.distance_context:
+                return False
+            if word in self.timed_moves:
+                return small
+            if word in self.time_context:
+                return True
+        return self.m_is_minutes_by_default and small
 
     def year_rules(self) -> Iterable[Rule]:
         if self.year_words_before:

@@ -116,8 +116,9 @@ class German(CoachReading):
         "%": Unit("Prozent", "Prozent", "n"),
     }
     dotted_units = frozenset(words("sek sec min mins std wdh wh"))
+    timed_moves = frozenset(words("traben trab gehen geh laufen lauf joggen rudern"))
     time_context = frozenset(
-        words("pause ruhe erholung halten halte plank planke locker traben gehen alle jede")
+        words("pause ruhe erholung halten halte plank planke locker alle jede")
     )
     abbreviations: ClassVar = {
         "KH": "Kurzhantel",

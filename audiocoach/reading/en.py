@@ -71,18 +71,25 @@ class English(CoachReading):
         "fl. oz",
     }
     m_is_minutes_by_default = True
-    # Loaded or short-distance moves are measured in meters; "Rest 2m" and "Hold 1m" are minutes.
+    # Loaded or short-distance moves are measured in meters; "Rest 2m" and "Hold 1m" are minutes;
+    # "Walk 30m" and "400m jog" meters, "2m jog" minutes (see CoachReading.m_means_minutes).
     distance_context = frozenset(
         words(
             "sprint sprints carry carries crawl crawls lunge lunges shuttle shuttles sled drag "
             "drags push bound bounds skip skips shuffle shuffles backpedal farmer farmers "
-            "farmer's suitcase stride strides dash dashes swim hill hills bear"
+            "farmer's suitcase stride strides dash dashes swim hill hills bear repeat repeats"
+        )
+    )
+    timed_moves = frozenset(
+        words(
+            "jog jogs jogging walk walks walking run runs running row rows rowing bike ride "
+            "cycle ski erg ruck"
         )
     )
     time_context = frozenset(
         words(
             "rest hold holds plank wait recover recovery pause break breathe stretch cap amrap "
-            "emom every for easy jog within"
+            "emom every for easy within"
         )
     )
     # What workout cards and running plans abbreviate (exact case, whole words).
