@@ -173,6 +173,9 @@ SENTENCE_ENDS = [
     ("Bein li. Knie gestreckt", "Bein links Knie gestreckt"),
     ("Kniebeugen usw. Dann Pause.", "Kniebeugen und so weiter. Dann Pause."),
     ("Wiederhole das ggf. Dann Pause.", "Wiederhole das gegebenenfalls. Dann Pause."),
+    ("Halte 30 Sek. 10 Wdh.", "Halte dreißig Sekunden. Zehn Wiederholungen."),
+    ("Halte 30 Sek. 3 Sätze.", "Halte dreißig Sekunden. Drei Sätze."),
+    ("1 Std. 30 Min. laufen", "Eine Stunde dreißig Minuten laufen"),
 ]
 
 VOLUMES = [

@@ -183,6 +183,18 @@ SENTENCE_ENDS = [
     ("at 3 p.m. today", "at three p m today"),
     ("3 pm. Drink water.", "Three p m. Drink water."),
     ("10 alt. Then rest.", "Ten alternating. Then rest."),
+    (
+        "Hold for 30-45 sec. 10-15 reps.",
+        "Hold for thirty to forty-five seconds. Ten to fifteen reps.",
+    ),
+    ("1 min. 3 sets x 10 reps.", "One minute. Three sets of ten reps."),
+    ("90 secs. 3 min 30 sec.", "Ninety seconds. Three minutes thirty seconds."),
+    ("Carry 50 lbs. 3 rounds.", "Carry fifty pounds. Three rounds."),
+    ("10 ea. 3 sets.", "Ten each. Three sets."),
+    ("3 p.m. 5 km easy", "Three p m. Five kilometers easy"),
+    ("3 min. 30 sec. Then rest.", "Three minutes thirty seconds. Then rest."),
+    ("Rest 1 hr. 30 min. easy", "Rest one hour thirty minutes easy"),
+    ("approx. 5 min", "about five minutes"),
 ]
 
 VOLUMES = [

@@ -166,6 +166,10 @@ SENTENCE_ENDS = [
     ("Mantén 2 min. y respira", "Mantén dos minutos y respira"),
     ("Pierna izq. Luego der.", "Pierna izquierda. Luego derecha."),
     ("30 minutos aprox. Luego camina.", "Treinta minutos aproximadamente. Luego camina."),
+    ("descansa 1 min. 1.ª serie suave.", "descansa un minuto. Primera serie suave."),
+    ("Descansa 30 seg. 3 series.", "Descansa treinta segundos. Tres series."),
+    ("Descansa 1 min. 30 seg. Luego sigue.", "Descansa un minuto treinta segundos. Luego sigue."),
+    ("aprox. 5 km", "aproximadamente cinco kilómetros"),
 ]
 
 VOLUMES = [

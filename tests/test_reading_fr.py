@@ -162,6 +162,9 @@ SENTENCE_ENDS = [
     ("Courir 1 h. Puis marcher.", "Courir une heure. Puis marcher."),
     ("10 rép. Puis repos.", "Dix répétitions. Puis repos."),
     ("10 répétitions max. Puis repos.", "Dix répétitions maximum. Puis repos."),
+    ("Repos 1 min. 3 séries.", "Repos une minute. Trois séries."),
+    ("Repos 1 min. 1re série.", "Repos une minute. Première série."),
+    ("Repos 1 min. 30 s puis gainage", "Repos une minute trente secondes puis gainage"),
 ]
 
 VOLUMES = [

@@ -56,6 +56,8 @@ UNITS = [
     ("ru", "20 кг", "Двадцать килограмм"),  # the language's own abbreviation, from CLDR
     ("ru", "5 км", "Пять километров"),
     ("zh", "20 kg", "20 kg"),
+    ("it", "Pausa 2 min. 3 serie.", "Pausa due minuti. Tre serie."),
+    ("it", "Pausa 1 h. 30 min. Poi via.", "Pausa uno ora trenta minuti. Poi via."),
 ]
 
 #: What needs a language's words ("sets of", "to", "per", "of") goes to the engine as written.

@@ -158,11 +158,17 @@ def _capitalizing(replacement: Replacement) -> Callable[[re.Match[str]], str]:
     return replace
 
 
-def sentence_follows(rest: str) -> bool:
+def sentence_follows(rest: str, *, number_too: bool = False) -> bool:
     """After a full stop that may be an abbreviation's: does a sentence end there? Yes at the end
-    of the text or before a capital (in German, a noun also has one: see ``German``)."""
+    of the text or before a capital (in German, a noun also has one: see ``German``).
+
+    ``number_too``: also before a number, after a unit or a count ("Hold 30 sec. 10 reps.",
+    "10 ea. 3 sets."): a number never goes on a measure's phrase (a duration that goes on, "3
+    min. 30 sec.", has lost its inner full stop first: see ``CoachReading``). Not after a word
+    such as "approx." or "máx.", which a number follows in the same sentence.
+    """
     following = rest.lstrip()
-    return not following or following[0].isupper()
+    return not following or following[0].isupper() or (number_too and following[0].isdigit())
 
 
 def pad(match: re.Match[str], spoken: str) -> str:
@@ -333,6 +339,7 @@ class CoachReading(Reading):
         yield from self.slash_rules()
         yield from self.dash_rules()
         yield from self.compound_duration_rules()
+        yield self.duration_goes_on_rule()
         # "3x10 @ 20kg": the load the sets are done with; before a percentage, of a maximum.
         at_percent = re.compile(r"(?<=[\w.])\s*@\s*(?=[0-9]+(?:[.,][0-9]+)?\s?%)")
         yield at_percent, f" {self.at_percent_word} "
@@ -598,6 +605,26 @@ class CoachReading(Reading):
         said = [self.unit_words(v, self.units[keys.get(u, u)]) for v, u in parts]
         return f" {self.duration_joiner.join(said)} "
 
+    def duration_goes_on_rule(self) -> Rule:
+        """ "3 min. 30 sec.", "1 Std. 30 Min.": a time whose smaller part follows is one
+        duration; the full stop inside it is the abbreviation's alone, so it goes (a number after
+        an abbreviation's full stop otherwise starts a new sentence: ``sentence_follows``)."""
+        order = [self.units.get(key) for key in ("h", "min", "s")]
+        rank = {key: order.index(unit) for key, unit in self.units.items() if unit in order}
+        num = r"[0-9]+(?:[" + self.decimal_marks + r"][0-9]+)?"
+        times = alternation(key for key in rank if key != "m")
+        pattern = re.compile(
+            START + r"(" + num + r"\s?(" + times + r"))\.(?=\s?" + num + r"\s?(" + times + r")"
+            r"(?!\w))",
+            re.IGNORECASE,
+        )
+
+        def drop_inner_stop(match: re.Match[str]) -> str:
+            larger, smaller = rank[match.group(2).lower()], rank[match.group(3).lower()]
+            return match.group(1) if smaller > larger else match.group(0)
+
+        return pattern, drop_inner_stop
+
     def unit_rule(self) -> Rule:
         num = r"[0-9]+(?:[" + self.decimal_marks + r"][0-9]+)?"
         # "1 to 2 min" (the range rule ran first): both numbers agree with the unit.
@@ -632,7 +659,7 @@ class CoachReading(Reading):
 
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
         """After "30 sec." is the full stop the abbreviation's, or a sentence end?"""
-        return key not in self.dotted_units or sentence_follows(rest)
+        return key not in self.dotted_units or sentence_follows(rest, number_too=True)
 
     def m_means_minutes(self, value: str, match: re.Match[str]) -> bool:
         """ "m" after a number: minutes or metres, by the value, then the nearest word that says.

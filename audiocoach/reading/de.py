@@ -212,12 +212,14 @@ class German(CoachReading):
         German nouns are capitalized too, so a capital alone does not tell: after a time, the
         dot ends the sentence unless a noun the time is spent on follows ("Pause", "Erholung",
         "Gehpause", ...); after a count of reps ("10 Wdh. Kniebeugen": the move follows), only
-        before a word that opens sentences ("Dann", "Wir", "Halte", ...). Lower case goes on.
+        before a word that opens sentences ("Dann", "Wir", "Halte", ...). Lower case goes on; a
+        number starts a new sentence (a duration that goes on, "1 Std. 30 Min.", has lost its
+        inner full stop by then).
         """
         if key not in self.dotted_units:
             return True
         following = rest.lstrip()
-        if not following:
+        if not following or following[0].isdigit():  # "30 Sek. 10 Wdh.": a new sentence
             return True
         word = re.match(LETTER + r"[\w-]*", following)
         if not word or not following[0].isupper():

@@ -165,7 +165,7 @@ class English(CoachReading):
 
     def _each(self, match: re.Match[str]) -> str:
         """ "10 ea." is "ten each"; its full stop may end the sentence too ("10 ea. Then rest.")."""
-        if match.group(1) and sentence_follows(match.string[match.end() :]):
+        if match.group(1) and sentence_follows(match.string[match.end() :], number_too=True):
             return " each. "
         return " each "
 
@@ -243,7 +243,8 @@ class English(CoachReading):
         written = match.group(0)
         # "3 pm." ends a sentence; "3 p.m." ends one before a capital or the end of the text.
         if written.endswith(".") and (
-            "." not in written[:-1] or sentence_follows(match.string[match.end() :])
+            "." not in written[:-1]
+            or sentence_follows(match.string[match.end() :], number_too=True)
         ):
             return said + ". "
         return said + " "

@@ -120,6 +120,10 @@ _UNITS = {
 }
 
 
+#: Parts of a duration, largest first ("1 h. 30 min." is one duration).
+_DURATIONS = ("duration-hour", "duration-minute", "duration-second", "duration-millisecond")
+
+
 def hide(text: str) -> str:
     """``text`` out of reach of every later rule (and of NFKC), whole, until ``show``."""
     return "".join(chr(_HIDE + ord(c)) if ord(c) < 0xFFFE else c for c in text)
@@ -232,6 +236,24 @@ class SharedReading(Reading):
         yield re.compile(r"(?<![\w.])[xX]\s?[0-9]+\w*"), lambda m: hide(m.group(0))
         yield re.compile(_NUMBER_START + r"[0-9]+\s?[xX](?!\w)"), lambda m: hide(m.group(0))
         units = _alternation(k.replace("/", _PER) for k in self.units)
+        times = _alternation(k for k, unit in self.units.items() if unit in _DURATIONS)
+        yield (
+            re.compile(
+                _FREE
+                + r"("
+                + _NUM
+                + r"\s?("
+                + times
+                + r"))\.(?=\s?"
+                + _NUM
+                + r"\s?("
+                + times
+                + r")"
+                r"(?!\w))",
+                re.IGNORECASE,
+            ),
+            self._drop_inner_stop,
+        )
         yield (
             re.compile(
                 _FREE + r"(" + _NUM + r")\s?(" + units + r")"
@@ -294,9 +316,18 @@ class SharedReading(Reading):
         said = None if unit is None or ambiguous else self._unit_words(value, unit)
         if said is None:
             return hide(match.group(0))
-        if dot and sentence_follows(match.string[match.end() :]):
+        if dot and sentence_follows(match.string[match.end() :], number_too=True):
             return pad(match, said) + ". "
         return pad(match, said) + " "
+
+    def _drop_inner_stop(self, match: re.Match[str]) -> str:
+        """ "1 h. 30 min.": a smaller part of the same duration follows, so the full stop was the
+        abbreviation's alone and goes (a number after a unit's full stop otherwise starts a new
+        sentence)."""
+        larger, smaller = (self.units[match.group(i).lower()] for i in (2, 3))
+        if _DURATIONS.index(smaller) > _DURATIONS.index(larger):
+            return match.group(1)
+        return match.group(0)
 
     def _unit_words(self, value: str, unit: str) -> str | None:
         """ "20", mass-kilogram -> "venti chilogrammi": CLDR's long form for the amount, its
