@@ -87,6 +87,7 @@ SETS_AND_REPS = [
     ("3x wiederholen", "Dreimal wiederholen"),
     ("3 Sätze x 10", "Drei Sätze mit zehn"),
     ("2-3x wiederholen", "Zwei bis dreimal wiederholen"),
+    ("Kniebeugen x 8.", "Kniebeugen achtmal."),
 ]
 
 RATIOS = [

@@ -97,6 +97,10 @@ SETS_AND_REPS = [
     ("Run 3 x 1 mile", "Run three times one mile"),
     ("Repeat 2-3x", "Repeat two to three times"),
     ("5x5 @ 80% 1RM", "Five sets of five at eighty percent one-rep max"),
+    ("DB curls x 8.", "Dumbbell curls times eight."),
+    ("DB curls x 8", "Dumbbell curls times eight"),
+    ("Squats x10. Rest.", "Squats times ten. Rest."),
+    ("Lunges x 12, then rest", "Lunges times twelve, then rest"),
 ]
 
 RATIOS = [

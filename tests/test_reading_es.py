@@ -88,6 +88,7 @@ SETS_AND_REPS = [
     ("3 series x 10", "Tres series de diez"),
     ("2-3x", "Dos a tres veces"),
     ("al 80% de 1RM", "al ochenta por ciento de una repetición máxima"),
+    ("Sentadillas x 8.", "Sentadillas ocho veces."),
 ]
 
 RATIOS = [

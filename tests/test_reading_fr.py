@@ -87,6 +87,7 @@ SETS_AND_REPS = [
     ("3 séries x 10", "Trois séries de dix"),
     ("2-3x", "Deux à trois fois"),
     ("5RM", "Cinq répétitions maximales"),
+    ("Squats x 8.", "Squats huit fois."),
 ]
 
 RATIOS = [

@@ -474,8 +474,10 @@ class CoachReading(Reading):
             re.compile(START + r"([0-9]+)\s?[xX]\s?([0-9]+(?:\s?[-–]\s?[0-9]+)?)(?![0-9])"),
             lambda m: self.sets(m.group(1), m.group(2), m.string[m.end() :]),
         )
+        # "Squats x10", "DB curls x 8." (a full stop after it ends the sentence; "x 2.5" is no
+        # count of times).
         yield (
-            re.compile(r"(?<![\w.])[xX]\s?([0-9]+)(?![\w.])"),
+            re.compile(r"(?<![\w.])[xX]\s?([0-9]+)(?!\w|[.,][0-9])"),
             lambda m: f" {self.times_after(m.group(1))} ",
         )
         yield (
