@@ -212,6 +212,13 @@ METRES_OR_MINUTES = [
     ("Pause 2m", "Pause zwei Minuten"),
 ]
 
+#: Ein Maß im Bindestrich-Kompositum: "25-kg-Hantel" (sonst blieb "kg" als Buchstaben).
+MEASURES_BEFORE_NOUNS = [
+    ("25-kg-Hantel", "Fünfundzwanzig-Kilo-Hantel"),
+    ("Eine 2-Min.-Pause", "Eine Zwei-Minuten-Pause"),
+    ("20 kg Hantel", "Zwanzig Kilo Hantel"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -232,6 +239,7 @@ TABLES = {
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
     "metres or minutes": METRES_OR_MINUTES,
+    "measure before a noun": MEASURES_BEFORE_NOUNS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -47,7 +47,7 @@ RANGES = [
     ("8-12 reps", "Eight to twelve reps"),
     ("8–12 reps", "Eight to twelve reps"),
     ("30-45s", "Thirty to forty-five seconds"),
-    ("1-2 min rest", "One to two minutes rest"),
+    ("1-2 min rest", "One to two-minute rest"),  # a measure before a noun: one word
     ("3 x 8-12", "Three sets of eight to twelve"),
 ]
 
@@ -255,6 +255,33 @@ METRES_OR_MINUTES = [
     ("Shuttle 10m", "Shuttle ten meters"),
 ]
 
+#: A load, time or distance before a noun it describes is one word, in the singular: after a
+#: written hyphen always, else before a noun of a closed list (dumbbell, hold, jog, repeats...).
+MEASURES_BEFORE_NOUNS = [
+    ("25-lb dumbbell", "Twenty-five-pound dumbbell"),
+    ("a 25 lbs DB", "a twenty-five-pound dumbbell"),
+    ("16kg KB", "Sixteen-kilo kettlebell"),
+    ("2x 50lb DBs", "Two fifty-pound dumbbells"),
+    ("2 x 20kg KBs", "Two twenty-kilo kettlebells"),
+    ("30 sec hold", "Thirty-second hold"),
+    ("400m repeats", "Four-hundred-meter repeats"),
+    ("4x400m repeats", "Four times four-hundred-meter repeats"),
+    ("Then a 400m jog.", "Then a four-hundred-meter jog."),
+    ("2m jog", "Two-minute jog"),
+    ("100m strides x 4", "One-hundred-meter strides times four"),
+    ("30-45 sec hold", "Thirty to forty-five-second hold"),
+    ("2.5 kg plates", "Two-and-a-half-kilo plates"),
+    ("10 min warm-up", "Ten-minute warm-up"),
+    ("90° turn", "Ninety-degree turn"),
+    ("5-km run", "Five-kilometer run"),
+    ("5 km easy", "Five kilometers easy"),
+    ("Rest 30 sec between sets", "Rest thirty seconds between sets"),
+    ("Sprint 20m walk back", "Sprint twenty meters walk back"),
+    ("Hold 30 sec rest 10 sec", "Hold thirty seconds rest ten seconds"),
+    ("Hold 30 sec. hold again", "Hold thirty seconds hold again"),
+    ("2x 20kg", "Two times twenty kilos"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -275,6 +302,7 @@ TABLES = {
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
     "metres or minutes": METRES_OR_MINUTES,
+    "measure before a noun": MEASURES_BEFORE_NOUNS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

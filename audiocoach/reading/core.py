@@ -253,6 +253,10 @@ class CoachReading(Reading):
         """ "4x" before "400m": the count and the word for times, in words."""
         raise NotImplementedError
 
+    def intervals_before(self, count: str, after: str) -> str:
+        """ "4x" before a measure (``after`` starts with it: "400m", "50lb dumbbells")."""
+        return self.intervals(count)
+
     def times_after(self, count: str) -> str:
         """ "x10" after a move ("Squats x10")."""
         raise NotImplementedError
@@ -467,7 +471,7 @@ class CoachReading(Reading):
                 r"(?!\w))",
                 re.IGNORECASE,
             ),
-            lambda m: f" {self.intervals(m.group(1))} ",
+            lambda m: f" {self.intervals_before(m.group(1), m.string[m.end() :])} ",
         )
         # "3x8-12": the range stays digits for the range rule, inside "three sets of ...".
         yield (
@@ -632,28 +636,53 @@ class CoachReading(Reading):
         # "1 to 2 min" (the range rule ran first): both numbers agree with the unit.
         ranged = r"(?:(" + num + r") " + re.escape(self.to_word) + r" )?"
         pattern = re.compile(
-            START + ranged + r"(" + num + r")\s*(" + alternation(self.units) + r")(\.)?(?!\w)",
+            START + ranged + r"(" + num + r")(\s*|-)(" + alternation(self.units) + r")(\.)?(?!\w)",
             re.IGNORECASE,
         )
         return pattern, self._unit
 
     def _unit(self, match: re.Match[str]) -> str:
-        first, value, spelled, dot = match.groups()
+        first, value, joint, spelled, dot = match.groups()
         key = spelled.lower()
         if spelled == "L" and _RIGHT_SIDE.search(match.string, match.end(), match.end() + 12):
             return match.group(0)  # "10 L, 10 R": sides, not litres
         unit = self.units[key]
         if key == "m" and self.m_means_minutes(value, match):
             unit = self.units["min"]
-        spoken = f" {self.unit_words(value, unit)}"
+        rest = match.string[match.end() :]
+        ends = bool(dot) and self.dot_ends_sentence(key, rest)
+        glued = rest.startswith("-")  # "2-Min.-Pause"
+        following = None if dot and not glued else _NEXT_WORD.match(rest.removeprefix("-"))
+        before_noun = self.measure_before_noun(
+            value,
+            unit,
+            key,
+            hyphen=joint == "-",
+            next_word=following.group(1) if following else "",
+            then=following.string[following.end() :] if following else "",
+        )
+        spoken = f" {before_noun or self.unit_words(value, unit)}"
         if first:
             spoken = f" {self.range_start(first, unit)} {self.to_word}{spoken}"
-        if dot:
-            rest = match.string[match.end() :]
-            if not self.dot_ends_sentence(key, rest):
-                return spoken + " "
+        if ends:
             return spoken + ". "
-        return spoken + " "
+        return spoken + ("" if glued else " ")  # "25-kg-Hantel"
+
+    def measure_before_noun(
+        self, value: str, unit: Unit, key: str, *, hyphen: bool, next_word: str, then: str
+    ) -> str | None:
+        """A measure said as a word that describes the noun after it, or None to say it as is.
+
+        ``hyphen``: written with one ("25-kg-Hantel", "2-Min.-Pause"); ``next_word``: the word
+        after it, also one joined by a hyphen ("" when none, or after a written full stop:
+        "30 sec. on each side"); ``then``: the text after that word. A written hyphen joins the
+        unit to its number and the number to what follows ("fünfundzwanzig-Kilo-Hantel");
+        without one, a language says the measure as usual ("zwanzig Kilo Hantel"). English makes
+        it singular before a noun: see ``English``.
+        """
+        if not hyphen:
+            return None
+        return self.unit_words(value, unit).replace(" ", "-")
 
     def range_start(self, value: str, unit: Unit) -> str:
         """The first number of "1 to 2 minutes"."""

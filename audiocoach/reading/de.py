@@ -206,6 +206,18 @@ class German(CoachReading):
         word = re.match(LETTER + r"[\w-]*", following)
         return not following or bool(word and word.group(0).lower() in _OPENS_SENTENCES)
 
+    def measure_before_noun(
+        self, value: str, unit: Unit, key: str, *, hyphen: bool, next_word: str, then: str
+    ) -> str | None:
+        """ "25-kg-Hantel", "2-Min.-Pause": a compound noun, capitalized as one ("eine
+        Zwei-Minuten-Pause")."""
+        said = super().measure_before_noun(
+            value, unit, key, hyphen=hyphen, next_word=next_word, then=then
+        )
+        if said and next_word[:1].isupper():
+            return said[0].upper() + said[1:]
+        return said
+
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
         """ "30 Sek. Pause" goes on, "30 Sek. Weiter." and "2 Min. Dann los." end a sentence.
 

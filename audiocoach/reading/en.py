@@ -12,7 +12,15 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from audiocoach.reading.core import START, CoachReading, Rule, Unit, sentence_follows, words
+from audiocoach.reading.core import (
+    LETTER,
+    START,
+    CoachReading,
+    Rule,
+    Unit,
+    sentence_follows,
+    words,
+)
 
 _SECOND = Unit("second", "seconds")
 _MINUTE = Unit("minute", "minutes")
@@ -24,6 +32,28 @@ _YARD = Unit("yard", "yards")
 _MILE = Unit("mile", "miles")
 _LITER = Unit("liter", "liters")
 _FLUID_OUNCE = Unit("fluid ounce", "fluid ounces")
+
+#: Nouns a load, a time or a distance describes in a workout ("a 25 lb dumbbell", "30 sec hold",
+#: "400m repeats"): the measure before one is said as one word, in the singular, as a coach says
+#: it ("a twenty-five-pound dumbbell"). A closed list, as "5 km easy" or "Rest 30 sec between
+#: sets" is no such thing; a written hyphen ("25-lb") always makes a measure such a word.
+_THINGS = "dumbbell kettlebell barbell plate bag sandbag ball medball bell vest"
+_LOADED = frozenset(words(_THINGS) | {w + "s" for w in words(_THINGS)})
+_MEASURED_NOUNS = _LOADED | frozenset(
+    words(
+        "bar bars hold holds plank planks jog jogs run runs walk walks rest break pause "
+        "recovery sprint sprints stride strides repeat repeats interval intervals carry carries "
+        "row swim ride ruck hang hangs effort efforts round rounds block circuit warm-up warmup "
+        "cooldown cool-down turn turns"
+    )
+)
+#: After a listed word, what makes it a verb of a new instruction, not a noun: "Sprint 20m walk
+#: back", "Hold 30 sec rest 10 sec", "Run 400m walk to the line".
+_INSTRUCTION_GOES_ON = re.compile(r"\s?(?:[0-9]|(?:back|to|for|until|it)\b)", re.IGNORECASE)
+#: "2x 50lb dumbbells": a count of loaded things ("two fifty-pound dumbbells"), not of times.
+_COUNTED_LOAD = re.compile(
+    r"\s?[0-9]+(?:\.[0-9]+)?(?:\s*|-)(?:kgs?|lbs?)\.?[\s-](" + LETTER + r"+)", re.IGNORECASE
+)
 
 
 class English(CoachReading):
@@ -182,6 +212,31 @@ class English(CoachReading):
 
     def intervals(self, count: str) -> str:
         return f"{self.say(count)} times"
+
+    def intervals_before(self, count: str, after: str) -> str:
+        """ "4x400m" is "four times four hundred meters"; "2x 50lb DBs" "two fifty-pound
+        dumbbells" (the abbreviation is read by then)."""
+        load = _COUNTED_LOAD.match(after)
+        if load and load.group(1).lower() in _LOADED:
+            return self.say(count)
+        return self.intervals(count)
+
+    def measure_before_noun(
+        self, value: str, unit: Unit, key: str, *, hyphen: bool, next_word: str, then: str
+    ) -> str | None:
+        """ "25-lb dumbbell", "a 25 lbs DB", "16kg KB", "30 sec hold", "400m repeats": before a
+        noun it describes, a measure is one word in the singular, "a twenty-five-pound dumbbell",
+        "a thirty-second hold", "four-hundred-meter repeats" (never "pounds dumbbell"). Before
+        any other word it is said as usual ("five kilometers easy", "fifty percent effort"), and
+        before a listed word that starts a new instruction ("Sprint 20m walk back", "Hold 30 sec
+        rest 10 sec")."""
+        if key == "%":
+            return None
+        noun = next_word.lower() in _MEASURED_NOUNS and not _INSTRUCTION_GOES_ON.match(then)
+        if not (hyphen or noun):
+            return None
+        number = self.say(value).replace(",", "").replace(" ", "-")
+        return f"{number}-{unit.one.replace(' ', '-')}"
 
     def times_after(self, count: str) -> str:
         return f"times {self.say(count)}"
