@@ -282,6 +282,21 @@ MEASURES_BEFORE_NOUNS = [
     ("2x 20kg", "Two times twenty kilos"),
 ]
 
+#: A height or a length in feet and inches, as Americans say it.
+FEET_AND_INCHES = [
+    ("5'10\"", "Five foot ten"),
+    ("5' 10\"", "Five foot ten"),
+    ("5’10”", "Five foot ten"),
+    ("5'10", "Five foot ten"),
+    ("6'", "Six feet"),
+    ("1'", "One foot"),
+    ("6'0\"", "Six feet"),
+    ('12"', "Twelve inches"),
+    ('Jump 30" box', "Jump thirty-inch box"),
+    ("'Go 3' he said", "'Go three' he said"),
+    ("Rest 90'", "Rest ninety minutes"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -303,6 +318,7 @@ TABLES = {
     "sentence start": SENTENCE_STARTS,
     "metres or minutes": METRES_OR_MINUTES,
     "measure before a noun": MEASURES_BEFORE_NOUNS,
+    "feet and inches": FEET_AND_INCHES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

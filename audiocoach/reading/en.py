@@ -15,6 +15,7 @@ from typing import ClassVar
 from audiocoach.reading.core import (
     LETTER,
     START,
+    WORD,
     CoachReading,
     Rule,
     Unit,
@@ -44,7 +45,7 @@ _MEASURED_NOUNS = _LOADED | frozenset(
         "bar bars hold holds plank planks jog jogs run runs walk walks rest break pause "
         "recovery sprint sprints stride strides repeat repeats interval intervals carry carries "
         "row swim ride ruck hang hangs effort efforts round rounds block circuit warm-up warmup "
-        "cooldown cool-down turn turns"
+        "cooldown cool-down turn turns box boxes"
     )
 )
 #: After a listed word, what makes it a verb of a new instruction, not a noun: "Sprint 20m walk
@@ -191,6 +192,14 @@ class English(CoachReading):
         yield re.compile(r"(?<=[0-9]) ?ea(?!\w)(\.)?"), self._each
         yield re.compile(r"(?<!\w)Z([1-5])(?!\w)"), r" zone \1 "
         yield re.compile(START + r"([0-9]{1,3})\s?RMs?(?!\w)"), r" \1-rep max "  # 1RM
+        # 5'10" (a height or a box: "five foot ten"), 6' (six feet), before 24" (inches).
+        yield (
+            re.compile(
+                START + r"([0-9]{1,2})\s?['′’]\s?([0-9]|1[01])(?:\s?(?:\"|″|''|′′|”))?(?![\w'′’])"
+            ),
+            self._feet_and_inches,
+        )
+        yield re.compile(START + r"([0-9]{1,3})\s?['′](?![\w'′])"), self._feet
         yield re.compile(START + r"([0-9]{1,3}(?:\.[0-9])?)\s?(?:\"|″|'')(?![\w'])"), self._inches
 
     def _each(self, match: re.Match[str]) -> str:
@@ -199,8 +208,28 @@ class English(CoachReading):
             return " each. "
         return " each "
 
+    def _feet_and_inches(self, match: re.Match[str]) -> str:
+        feet, inches = match.group(1), match.group(2)
+        if inches == "0":
+            return f" {self.say(feet)} {'foot' if feet == '1' else 'feet'} "
+        return f" {self.say(feet)} foot {self.say(inches)} "
+
+    def _feet(self, match: re.Match[str]) -> str:
+        """ "6'": six feet; not the closing quote of "'Go 3'" (a quote opened before it)."""
+        before = match.string[: match.start()]
+        if re.search(r"(?:^|\s)'" + LETTER, before):
+            return match.group(0)
+        feet = match.group(1)
+        last = re.findall(WORD, before[-30:])
+        if last and last[-1].lower() in self.time_context:  # "Rest 90'", as Europe writes it
+            return f" {self.duration(0, int(feet), 0)} "
+        return f" {self.say(feet)} {'foot' if feet == '1' else 'feet'} "
+
     def _inches(self, match: re.Match[str]) -> str:
         value = match.group(1)
+        following = re.match(r"\s?(" + LETTER + r"+)", match.string[match.end() :])
+        if following and following.group(1).lower() in _MEASURED_NOUNS:
+            return f" {self.say(value).replace(' ', '-')}-inch "  # a twenty-four-inch box
         return f" {self.say(value)} {'inches' if self.plural(value) else 'inch'} "
 
     def times_many(self, count: str) -> str:
