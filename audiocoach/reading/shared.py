@@ -19,7 +19,8 @@ Each thing a routine writes is either read in full or left exactly as written, n
   number;
 * what needs words of a language to be said (sets "3x10", ranges "8-12", "4:6", "1:30",
   "10/side", an ordinal "3ª", a code "T2B", "20m" as metres or minutes) left as written, for the
-  engine to read in its language. "@" is dropped: engines say it as the e-mail sign.
+  engine to read in its language. "@" before a load is a pause (a comma): engines say it as
+  the e-mail sign, and the word for it ("con", "a") is the language's.
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ _NUMBER_START = r"(?<![^\W_])(?<![0-9][.,])"
 _FREE = r"(?<![^\W_])(?<![^\W_][.,:/⁄-])"
 _TIMES_SIGN = re.compile(r"(?<=[0-9])\s*[×✕]\s*(?=[0-9])")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+#: "3x10 @ 20kg": the load needs the language's word ("con", "a"); an engine says "@" as the
+#: e-mail sign, so it becomes a pause that keeps the load apart from the sets, never nothing.
+_AT_LOAD = re.compile(r"(?<=[\w.%])\s*@\s*(?=\.?[0-9])")
 
 #: Unit symbols written the same in most languages -> CLDR unit. "m" is metres only above 24
 #: ("Sprint 20m" may be minutes or metres: it is left for the engine).
@@ -191,6 +195,7 @@ class SharedReading(Reading):
     def read(self, text: str) -> str:
         text = _URL.sub(" ", text)
         text = _TIMES_SIGN.sub("x", text)  # 3×10
+        text = _AT_LOAD.sub(", ", text)
         text = _FRACTION_SLASH.sub(_slashed, text)
         text = _PER_UNIT.sub(r"\1" + _PER + r"\2", text)  # "km/h": the cleaning keeps no slash
         # The rules read the text as the final cleaning will leave it (see ``clean.settle``).
