@@ -69,7 +69,7 @@ def test_plan_heard_column_shows_the_spoken_form(runner, write_routine) -> None:
     path = write_routine(ROUTINE)
     result = runner.invoke(cli, ["plan", str(path), "--engine", "espeak", "--estimate"])
     assert result.exit_code == 0, result.stderr
-    assert "Three sets of ten at twenty kilos, ninety seconds rest" in result.stdout
+    assert "Three sets of ten at twenty kilos, ninety-second rest" in result.stdout
     assert "3x10 @ 20kg" not in result.stdout
 
 

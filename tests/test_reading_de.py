@@ -87,6 +87,7 @@ SETS_AND_REPS = [
     ("3x wiederholen", "Dreimal wiederholen"),
     ("3 Sätze x 10", "Drei Sätze mit zehn"),
     ("2-3x wiederholen", "Zwei bis dreimal wiederholen"),
+    ("Kniebeugen x 8.", "Kniebeugen achtmal."),
 ]
 
 RATIOS = [
@@ -173,6 +174,9 @@ SENTENCE_ENDS = [
     ("Bein li. Knie gestreckt", "Bein links Knie gestreckt"),
     ("Kniebeugen usw. Dann Pause.", "Kniebeugen und so weiter. Dann Pause."),
     ("Wiederhole das ggf. Dann Pause.", "Wiederhole das gegebenenfalls. Dann Pause."),
+    ("Halte 30 Sek. 10 Wdh.", "Halte dreißig Sekunden. Zehn Wiederholungen."),
+    ("Halte 30 Sek. 3 Sätze.", "Halte dreißig Sekunden. Drei Sätze."),
+    ("1 Std. 30 Min. laufen", "Eine Stunde dreißig Minuten laufen"),
 ]
 
 VOLUMES = [
@@ -200,6 +204,21 @@ SENTENCE_STARTS = [
     ("ca. 3 Sätze", "circa drei Sätze"),  # written lower case
 ]
 
+#: "m" after a number: metres from 100 up; next to Traben or Gehen minutes up to 24, else metres.
+METRES_OR_MINUTES = [
+    ("Traben 400m", "Traben vierhundert Meter"),
+    ("Traben 2m", "Traben zwei Minuten"),
+    ("Gehen 30m", "Gehen dreißig Meter"),
+    ("Pause 2m", "Pause zwei Minuten"),
+]
+
+#: Ein Maß im Bindestrich-Kompositum: "25-kg-Hantel" (sonst blieb "kg" als Buchstaben).
+MEASURES_BEFORE_NOUNS = [
+    ("25-kg-Hantel", "Fünfundzwanzig-Kilo-Hantel"),
+    ("Eine 2-Min.-Pause", "Eine Zwei-Minuten-Pause"),
+    ("20 kg Hantel", "Zwanzig Kilo Hantel"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -219,6 +238,8 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
+    "measure before a noun": MEASURES_BEFORE_NOUNS,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

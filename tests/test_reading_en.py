@@ -47,7 +47,7 @@ RANGES = [
     ("8-12 reps", "Eight to twelve reps"),
     ("8–12 reps", "Eight to twelve reps"),
     ("30-45s", "Thirty to forty-five seconds"),
-    ("1-2 min rest", "One to two minutes rest"),
+    ("1-2 min rest", "One to two-minute rest"),  # a measure before a noun: one word
     ("3 x 8-12", "Three sets of eight to twelve"),
 ]
 
@@ -97,6 +97,10 @@ SETS_AND_REPS = [
     ("Run 3 x 1 mile", "Run three times one mile"),
     ("Repeat 2-3x", "Repeat two to three times"),
     ("5x5 @ 80% 1RM", "Five sets of five at eighty percent one-rep max"),
+    ("DB curls x 8.", "Dumbbell curls times eight."),
+    ("DB curls x 8", "Dumbbell curls times eight"),
+    ("Squats x10. Rest.", "Squats times ten. Rest."),
+    ("Lunges x 12, then rest", "Lunges times twelve, then rest"),
 ]
 
 RATIOS = [
@@ -183,6 +187,18 @@ SENTENCE_ENDS = [
     ("at 3 p.m. today", "at three p m today"),
     ("3 pm. Drink water.", "Three p m. Drink water."),
     ("10 alt. Then rest.", "Ten alternating. Then rest."),
+    (
+        "Hold for 30-45 sec. 10-15 reps.",
+        "Hold for thirty to forty-five seconds. Ten to fifteen reps.",
+    ),
+    ("1 min. 3 sets x 10 reps.", "One minute. Three sets of ten reps."),
+    ("90 secs. 3 min 30 sec.", "Ninety seconds. Three minutes thirty seconds."),
+    ("Carry 50 lbs. 3 rounds.", "Carry fifty pounds. Three rounds."),
+    ("10 ea. 3 sets.", "Ten each. Three sets."),
+    ("3 p.m. 5 km easy", "Three p m. Five kilometers easy"),
+    ("3 min. 30 sec. Then rest.", "Three minutes thirty seconds. Then rest."),
+    ("Rest 1 hr. 30 min. easy", "Rest one hour thirty minutes easy"),
+    ("approx. 5 min", "about five minutes"),
 ]
 
 VOLUMES = [
@@ -218,6 +234,69 @@ SENTENCE_STARTS = [
     ("e.g. 3 sets", "for example three sets"),  # written lower case
 ]
 
+#: "m" after a number: metres from 100 up and next to a move over a distance; minutes for rest.
+#: Next to a move timed as often as measured (jog, walk, run) the value decides: up to 24 is
+#: minutes ("2m jog"), above is metres ("Walk 30m"); "for" before the number says minutes.
+METRES_OR_MINUTES = [
+    ("Jog 800m.", "Jog eight hundred meters."),
+    ("Walk 30m.", "Walk thirty meters."),
+    ("Easy jog. Walk 30m.", "Easy jog. Walk thirty meters."),
+    ("Walk 30m easy", "Walk thirty meters easy"),
+    ("Easy run 30m", "Easy run thirty meters"),
+    ("Jog 10m easy", "Jog ten minutes easy"),
+    ("Jog for 30m", "Jog for thirty minutes"),
+    ("Run 20m", "Run twenty minutes"),
+    ("Sprint 400m", "Sprint four hundred meters"),
+    ("Row 500m", "Row five hundred meters"),
+    ("Swim 50m", "Swim fifty meters"),
+    ("Plank 1m", "Plank one minute"),
+    ("Rest 90m", "Rest ninety minutes"),
+    ("Rest 200m, then go", "Rest two hundred meters, then go"),
+    ("Shuttle 10m", "Shuttle ten meters"),
+]
+
+#: A load, time or distance before a noun it describes is one word, in the singular: after a
+#: written hyphen always, else before a noun of a closed list (dumbbell, hold, jog, repeats...).
+MEASURES_BEFORE_NOUNS = [
+    ("25-lb dumbbell", "Twenty-five-pound dumbbell"),
+    ("a 25 lbs DB", "a twenty-five-pound dumbbell"),
+    ("16kg KB", "Sixteen-kilo kettlebell"),
+    ("2x 50lb DBs", "Two fifty-pound dumbbells"),
+    ("2 x 20kg KBs", "Two twenty-kilo kettlebells"),
+    ("30 sec hold", "Thirty-second hold"),
+    ("400m repeats", "Four-hundred-meter repeats"),
+    ("4x400m repeats", "Four times four-hundred-meter repeats"),
+    ("Then a 400m jog.", "Then a four-hundred-meter jog."),
+    ("2m jog", "Two-minute jog"),
+    ("100m strides x 4", "One-hundred-meter strides times four"),
+    ("30-45 sec hold", "Thirty to forty-five-second hold"),
+    ("2.5 kg plates", "Two-and-a-half-kilo plates"),
+    ("10 min warm-up", "Ten-minute warm-up"),
+    ("90° turn", "Ninety-degree turn"),
+    ("5-km run", "Five-kilometer run"),
+    ("5 km easy", "Five kilometers easy"),
+    ("Rest 30 sec between sets", "Rest thirty seconds between sets"),
+    ("Sprint 20m walk back", "Sprint twenty meters walk back"),
+    ("Hold 30 sec rest 10 sec", "Hold thirty seconds rest ten seconds"),
+    ("Hold 30 sec. hold again", "Hold thirty seconds hold again"),
+    ("2x 20kg", "Two times twenty kilos"),
+]
+
+#: A height or a length in feet and inches, as Americans say it.
+FEET_AND_INCHES = [
+    ("5'10\"", "Five foot ten"),
+    ("5' 10\"", "Five foot ten"),
+    ("5’10”", "Five foot ten"),
+    ("5'10", "Five foot ten"),
+    ("6'", "Six feet"),
+    ("1'", "One foot"),
+    ("6'0\"", "Six feet"),
+    ('12"', "Twelve inches"),
+    ('Jump 30" box', "Jump thirty-inch box"),
+    ("'Go 3' he said", "'Go three' he said"),
+    ("Rest 90'", "Rest ninety minutes"),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -237,6 +316,9 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
+    "measure before a noun": MEASURES_BEFORE_NOUNS,
+    "feet and inches": FEET_AND_INCHES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -88,6 +88,7 @@ SETS_AND_REPS = [
     ("3 series x 10", "Tres series de diez"),
     ("2-3x", "Dos a tres veces"),
     ("al 80% de 1RM", "al ochenta por ciento de una repetición máxima"),
+    ("Sentadillas x 8.", "Sentadillas ocho veces."),
 ]
 
 RATIOS = [
@@ -166,6 +167,10 @@ SENTENCE_ENDS = [
     ("Mantén 2 min. y respira", "Mantén dos minutos y respira"),
     ("Pierna izq. Luego der.", "Pierna izquierda. Luego derecha."),
     ("30 minutos aprox. Luego camina.", "Treinta minutos aproximadamente. Luego camina."),
+    ("descansa 1 min. 1.ª serie suave.", "descansa un minuto. Primera serie suave."),
+    ("Descansa 30 seg. 3 series.", "Descansa treinta segundos. Tres series."),
+    ("Descansa 1 min. 30 seg. Luego sigue.", "Descansa un minuto treinta segundos. Luego sigue."),
+    ("aprox. 5 km", "aproximadamente cinco kilómetros"),
 ]
 
 VOLUMES = [
@@ -190,6 +195,14 @@ SENTENCE_STARTS = [
     ("aprox. 30 min", "aproximadamente treinta minutos"),  # written lower case
 ]
 
+#: "m" after a number: metres from 100 up; next to trote or camina minutes up to 24, else metres.
+METRES_OR_MINUTES = [
+    ("trote 400m", "trote cuatrocientos metros"),
+    ("trote 2m", "trote dos minutos"),
+    ("camina 30m", "camina treinta metros"),
+    ("descanso 2m", "descanso dos minutos"),
+]
+
 TABLES = {
     "sentence": SENTENCES,
     "fraction": FRACTIONS,
@@ -209,6 +222,7 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -87,6 +87,7 @@ SETS_AND_REPS = [
     ("3 séries x 10", "Trois séries de dix"),
     ("2-3x", "Deux à trois fois"),
     ("5RM", "Cinq répétitions maximales"),
+    ("Squats x 8.", "Squats huit fois."),
 ]
 
 RATIOS = [
@@ -162,6 +163,9 @@ SENTENCE_ENDS = [
     ("Courir 1 h. Puis marcher.", "Courir une heure. Puis marcher."),
     ("10 rép. Puis repos.", "Dix répétitions. Puis repos."),
     ("10 répétitions max. Puis repos.", "Dix répétitions maximum. Puis repos."),
+    ("Repos 1 min. 3 séries.", "Repos une minute. Trois séries."),
+    ("Repos 1 min. 1re série.", "Repos une minute. Première série."),
+    ("Repos 1 min. 30 s puis gainage", "Repos une minute trente secondes puis gainage"),
 ]
 
 VOLUMES = [
@@ -186,6 +190,14 @@ SENTENCE_STARTS = [
     ("env. 30 min", "environ trente minutes"),  # written lower case
 ]
 
+#: "m" après un nombre : mètres dès 100 ; après footing ou marche, minutes jusqu'à 24, sinon mètres.
+METRES_OR_MINUTES = [
+    ("footing 800m", "footing huit cents mètres"),
+    ("footing 2m", "footing deux minutes"),
+    ("marche 30m", "marche trente mètres"),
+    ("repos 2m", "repos deux minutes"),
+]
+
 TABLES = {
     "sentence": SENTENCES,
     "fraction": FRACTIONS,
@@ -205,6 +217,7 @@ TABLES = {
     "volume": VOLUMES,
     "load": LOADS,
     "sentence start": SENTENCE_STARTS,
+    "metres or minutes": METRES_OR_MINUTES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -56,13 +56,15 @@ UNITS = [
     ("ru", "20 кг", "Двадцать килограмм"),  # the language's own abbreviation, from CLDR
     ("ru", "5 км", "Пять километров"),
     ("zh", "20 kg", "20 kg"),
+    ("it", "Pausa 2 min. 3 serie.", "Pausa due minuti. Tre serie."),
+    ("it", "Pausa 1 h. 30 min. Poi via.", "Pausa uno ora trenta minuti. Poi via."),
 ]
 
 #: What needs a language's words ("sets of", "to", "per", "of") goes to the engine as written.
 LEFT_AS_WRITTEN = [
-    ("it", "3x10 @ 20kg", "3x10 venti chilogrammi"),  # "@" is the e-mail sign to an engine
-    ("it", "3x10 @ 20kg, 8-12 ripetizioni", "3x10 venti chilogrammi, 8-12 ripetizioni"),
-    ("pt-BR", "3x10 @ 20kg", "3x10 vinte quilogramas"),
+    ("it", "3x10 @ 20kg", "3x10, venti chilogrammi"),  # "@": a pause, never the e-mail sign
+    ("it", "3x10 @ 20kg, 8-12 ripetizioni", "3x10, venti chilogrammi, 8-12 ripetizioni"),
+    ("pt-BR", "3x10 @ 20kg", "3x10, vinte quilogramas"),
     ("nl", "8-12 herhalingen", "8-12 herhalingen"),
     ("it", "serie 2/3", "serie 2/3"),
     ("it", "10/lato", "10/lato"),
@@ -73,8 +75,11 @@ LEFT_AS_WRITTEN = [
     ("it", "4x400m", "4x400m"),
     ("it", "Squat x10", "Squat x10"),
     ("it", "T2B", "T2B"),
-    ("zh", "3x10 @ 20kg", "3x10 20kg"),
+    ("zh", "3x10 @ 20kg", "3x10, 20kg"),
     ("zh", "3组10次", "3组10次"),
+    ("it", "3x5 @ 80%", "3x5, ottanta percento"),
+    ("it", "3x10@20kg", "3x10, venti chilogrammi"),
+    ("it", "scrivi a coach@example.com", "scrivi a coach example.com"),
 ]
 
 #: Patterns of numbers need no words: tempo, breath, a 5/3/1 program.

@@ -49,6 +49,10 @@ _TIMES_SIGN = re.compile(r"(?<=[0-9])\s*[×✕]\s*(?=[0-9])")
 _LEADING_POINT = re.compile(r"(?:^|(?<=\s))\.(?=[0-9])")
 _RIGHT_SIDE = re.compile(r"[0-9]\s?R(?!\w)")
 _NEXT_WORD = re.compile(r"\s*(" + LETTER + r"[\w'’-]*)")
+#: "m" for minutes is at most this many when the words around do not say (then metres).
+_MOST_MINUTES_IN_M = 24
+#: Where a sentence or clause ends: words beyond it say nothing of a number's unit.
+_SENTENCE_BREAK = re.compile(r"[.!?;](?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -154,11 +158,17 @@ def _capitalizing(replacement: Replacement) -> Callable[[re.Match[str]], str]:
     return replace
 
 
-def sentence_follows(rest: str) -> bool:
+def sentence_follows(rest: str, *, number_too: bool = False) -> bool:
     """After a full stop that may be an abbreviation's: does a sentence end there? Yes at the end
-    of the text or before a capital (in German, a noun also has one: see ``German``)."""
+    of the text or before a capital (in German, a noun also has one: see ``German``).
+
+    ``number_too``: also before a number, after a unit or a count ("Hold 30 sec. 10 reps.",
+    "10 ea. 3 sets."): a number never goes on a measure's phrase (a duration that goes on, "3
+    min. 30 sec.", has lost its inner full stop first: see ``CoachReading``). Not after a word
+    such as "approx." or "máx.", which a number follows in the same sentence.
+    """
     following = rest.lstrip()
-    return not following or following[0].isupper()
+    return not following or following[0].isupper() or (number_too and following[0].isdigit())
 
 
 def pad(match: re.Match[str], spoken: str) -> str:
@@ -183,8 +193,12 @@ class CoachReading(Reading):
     units: ClassVar[Mapping[str, Unit]] = {}
     #: Units whose abbreviation may carry a full stop that is not a sentence end ("Sek.", "min.").
     dotted_units: ClassVar[frozenset[str]] = frozenset()
-    #: "m" after a number: which words next to it make it metres and which minutes.
+    #: "m" after a number: which words next to it make it metres and which minutes (see
+    #: ``m_means_minutes``). Moves over a short measured distance (sprint, carry, strides):
+    #: metres at any value.
     distance_context: ClassVar[frozenset[str]] = frozenset()
+    #: Moves timed as often as measured (jog, walk, run): minutes up to 24, metres above.
+    timed_moves: ClassVar[frozenset[str]] = frozenset()
     time_context: ClassVar[frozenset[str]] = frozenset()
     #: Whether "m" alone means minutes when nothing near it says otherwise and the value is small.
     m_is_minutes_by_default: ClassVar[bool] = False
@@ -238,6 +252,10 @@ class CoachReading(Reading):
     def intervals(self, count: str) -> str:
         """ "4x" before "400m": the count and the word for times, in words."""
         raise NotImplementedError
+
+    def intervals_before(self, count: str, after: str) -> str:
+        """ "4x" before a measure (``after`` starts with it: "400m", "50lb dumbbells")."""
+        return self.intervals(count)
 
     def times_after(self, count: str) -> str:
         """ "x10" after a move ("Squats x10")."""
@@ -325,6 +343,7 @@ class CoachReading(Reading):
         yield from self.slash_rules()
         yield from self.dash_rules()
         yield from self.compound_duration_rules()
+        yield self.duration_goes_on_rule()
         # "3x10 @ 20kg": the load the sets are done with; before a percentage, of a maximum.
         at_percent = re.compile(r"(?<=[\w.])\s*@\s*(?=[0-9]+(?:[.,][0-9]+)?\s?%)")
         yield at_percent, f" {self.at_percent_word} "
@@ -452,15 +471,17 @@ class CoachReading(Reading):
                 r"(?!\w))",
                 re.IGNORECASE,
             ),
-            lambda m: f" {self.intervals(m.group(1))} ",
+            lambda m: f" {self.intervals_before(m.group(1), m.string[m.end() :])} ",
         )
         # "3x8-12": the range stays digits for the range rule, inside "three sets of ...".
         yield (
             re.compile(START + r"([0-9]+)\s?[xX]\s?([0-9]+(?:\s?[-–]\s?[0-9]+)?)(?![0-9])"),
             lambda m: self.sets(m.group(1), m.group(2), m.string[m.end() :]),
         )
+        # "Squats x10", "DB curls x 8." (a full stop after it ends the sentence; "x 2.5" is no
+        # count of times).
         yield (
-            re.compile(r"(?<![\w.])[xX]\s?([0-9]+)(?![\w.])"),
+            re.compile(r"(?<![\w.])[xX]\s?([0-9]+)(?!\w|[.,][0-9])"),
             lambda m: f" {self.times_after(m.group(1))} ",
         )
         yield (
@@ -590,33 +611,78 @@ class CoachReading(Reading):
         said = [self.unit_words(v, self.units[keys.get(u, u)]) for v, u in parts]
         return f" {self.duration_joiner.join(said)} "
 
+    def duration_goes_on_rule(self) -> Rule:
+        """ "3 min. 30 sec.", "1 Std. 30 Min.": a time whose smaller part follows is one
+        duration; the full stop inside it is the abbreviation's alone, so it goes (a number after
+        an abbreviation's full stop otherwise starts a new sentence: ``sentence_follows``)."""
+        order = [self.units.get(key) for key in ("h", "min", "s")]
+        rank = {key: order.index(unit) for key, unit in self.units.items() if unit in order}
+        num = r"[0-9]+(?:[" + self.decimal_marks + r"][0-9]+)?"
+        times = alternation(key for key in rank if key != "m")
+        pattern = re.compile(
+            START + r"(" + num + r"\s?(" + times + r"))\.(?=\s?" + num + r"\s?(" + times + r")"
+            r"(?!\w))",
+            re.IGNORECASE,
+        )
+
+        def drop_inner_stop(match: re.Match[str]) -> str:
+            larger, smaller = rank[match.group(2).lower()], rank[match.group(3).lower()]
+            return match.group(1) if smaller > larger else match.group(0)
+
+        return pattern, drop_inner_stop
+
     def unit_rule(self) -> Rule:
         num = r"[0-9]+(?:[" + self.decimal_marks + r"][0-9]+)?"
         # "1 to 2 min" (the range rule ran first): both numbers agree with the unit.
         ranged = r"(?:(" + num + r") " + re.escape(self.to_word) + r" )?"
         pattern = re.compile(
-            START + ranged + r"(" + num + r")\s*(" + alternation(self.units) + r")(\.)?(?!\w)",
+            START + ranged + r"(" + num + r")(\s*|-)(" + alternation(self.units) + r")(\.)?(?!\w)",
             re.IGNORECASE,
         )
         return pattern, self._unit
 
     def _unit(self, match: re.Match[str]) -> str:
-        first, value, spelled, dot = match.groups()
+        first, value, joint, spelled, dot = match.groups()
         key = spelled.lower()
         if spelled == "L" and _RIGHT_SIDE.search(match.string, match.end(), match.end() + 12):
             return match.group(0)  # "10 L, 10 R": sides, not litres
         unit = self.units[key]
         if key == "m" and self.m_means_minutes(value, match):
             unit = self.units["min"]
-        spoken = f" {self.unit_words(value, unit)}"
+        rest = match.string[match.end() :]
+        ends = bool(dot) and self.dot_ends_sentence(key, rest)
+        glued = rest.startswith("-")  # "2-Min.-Pause"
+        following = None if dot and not glued else _NEXT_WORD.match(rest.removeprefix("-"))
+        before_noun = self.measure_before_noun(
+            value,
+            unit,
+            key,
+            hyphen=joint == "-",
+            next_word=following.group(1) if following else "",
+            then=following.string[following.end() :] if following else "",
+        )
+        spoken = f" {before_noun or self.unit_words(value, unit)}"
         if first:
             spoken = f" {self.range_start(first, unit)} {self.to_word}{spoken}"
-        if dot:
-            rest = match.string[match.end() :]
-            if not self.dot_ends_sentence(key, rest):
-                return spoken + " "
+        if ends:
             return spoken + ". "
-        return spoken + " "
+        return spoken + ("" if glued else " ")  # "25-kg-Hantel"
+
+    def measure_before_noun(
+        self, value: str, unit: Unit, key: str, *, hyphen: bool, next_word: str, then: str
+    ) -> str | None:
+        """A measure said as a word that describes the noun after it, or None to say it as is.
+
+        ``hyphen``: written with one ("25-kg-Hantel", "2-Min.-Pause"); ``next_word``: the word
+        after it, also one joined by a hyphen ("" when none, or after a written full stop:
+        "30 sec. on each side"); ``then``: the text after that word. A written hyphen joins the
+        unit to its number and the number to what follows ("fünfundzwanzig-Kilo-Hantel");
+        without one, a language says the measure as usual ("zwanzig Kilo Hantel"). English makes
+        it singular before a noun: see ``English``.
+        """
+        if not hyphen:
+            return None
+        return self.unit_words(value, unit).replace(" ", "-")
 
     def range_start(self, value: str, unit: Unit) -> str:
         """The first number of "1 to 2 minutes"."""
@@ -624,22 +690,37 @@ class CoachReading(Reading):
 
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
         """After "30 sec." is the full stop the abbreviation's, or a sentence end?"""
-        return key not in self.dotted_units or sentence_follows(rest)
+        return key not in self.dotted_units or sentence_follows(rest, number_too=True)
 
     def m_means_minutes(self, value: str, match: re.Match[str]) -> bool:
-        """ "m" after a number: minutes or metres, by the movement next to it, then the value."""
-        start = match.start()
-        before = [w.lower() for w in re.findall(WORD, match.string[max(0, start - 40) : start])][
-            -3:
-        ]
-        after = _NEXT_WORD.match(match.string, match.end())
-        near = [*before, after.group(1).lower()] if after else before
-        if any(w in self.distance_context for w in near):
-            return False
-        if any(w in self.time_context for w in near):
-            return True
+        """ "m" after a number: minutes or metres, by the value, then the nearest word that says.
+
+        From 100 up it is metres: no part of a workout is written as 100 minutes or more in "m"
+        ("Then a 400m jog", "Traben 400m"). Below that, the words of the same sentence nearest the
+        number decide, nearest first (the word before, the word after, then up to two more
+        before): a move over a short measured distance (``distance_context``: "Sprint 20m",
+        "Carry 10m") means metres; a move timed as often as measured (``timed_moves``: "Walk
+        30m", "2m jog") means minutes up to 24 and metres above, as a runner reads it; a word of
+        rest or time (``time_context``: "Rest 2m", "Jog for 10m") means minutes. With none of
+        them, the language's default: in English minutes up to 24 ("Hold 1m"), else metres.
+        """
         whole = split_decimal(value)[0]
-        return self.m_is_minutes_by_default and len(whole) <= 2 and int(whole) <= 24
+        if len(whole) > 2:
+            return False
+        small = int(whole) <= _MOST_MINUTES_IN_M
+        start = match.start()
+        sentence = _SENTENCE_BREAK.split(match.string[max(0, start - 40) : start])[-1]
+        before = [w.lower() for w in re.findall(WORD, sentence)][-3:]
+        after = _NEXT_WORD.match(match.string, match.end())
+        near = before[-1:] + ([after.group(1).lower()] if after else []) + before[-2::-1]
+        for word in near:
+            if word in self.distance_context:
+                return False
+            if word in self.timed_moves:
+                return small
+            if word in self.time_context:
+                return True
+        return self.m_is_minutes_by_default and small
 
     def year_rules(self) -> Iterable[Rule]:
         if self.year_words_before:

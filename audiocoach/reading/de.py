@@ -116,8 +116,9 @@ class German(CoachReading):
         "%": Unit("Prozent", "Prozent", "n"),
     }
     dotted_units = frozenset(words("sek sec min mins std wdh wh"))
+    timed_moves = frozenset(words("traben trab gehen geh laufen lauf joggen rudern"))
     time_context = frozenset(
-        words("pause ruhe erholung halten halte plank planke locker traben gehen alle jede")
+        words("pause ruhe erholung halten halte plank planke locker alle jede")
     )
     abbreviations: ClassVar = {
         "KH": "Kurzhantel",
@@ -205,18 +206,32 @@ class German(CoachReading):
         word = re.match(LETTER + r"[\w-]*", following)
         return not following or bool(word and word.group(0).lower() in _OPENS_SENTENCES)
 
+    def measure_before_noun(
+        self, value: str, unit: Unit, key: str, *, hyphen: bool, next_word: str, then: str
+    ) -> str | None:
+        """ "25-kg-Hantel", "2-Min.-Pause": a compound noun, capitalized as one ("eine
+        Zwei-Minuten-Pause")."""
+        said = super().measure_before_noun(
+            value, unit, key, hyphen=hyphen, next_word=next_word, then=then
+        )
+        if said and next_word[:1].isupper():
+            return said[0].upper() + said[1:]
+        return said
+
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
         """ "30 Sek. Pause" goes on, "30 Sek. Weiter." and "2 Min. Dann los." end a sentence.
 
         German nouns are capitalized too, so a capital alone does not tell: after a time, the
         dot ends the sentence unless a noun the time is spent on follows ("Pause", "Erholung",
         "Gehpause", ...); after a count of reps ("10 Wdh. Kniebeugen": the move follows), only
-        before a word that opens sentences ("Dann", "Wir", "Halte", ...). Lower case goes on.
+        before a word that opens sentences ("Dann", "Wir", "Halte", ...). Lower case goes on; a
+        number starts a new sentence (a duration that goes on, "1 Std. 30 Min.", has lost its
+        inner full stop by then).
         """
         if key not in self.dotted_units:
             return True
         following = rest.lstrip()
-        if not following:
+        if not following or following[0].isdigit():  # "30 Sek. 10 Wdh.": a new sentence
             return True
         word = re.match(LETTER + r"[\w-]*", following)
         if not word or not following[0].isupper():

@@ -12,7 +12,16 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from audiocoach.reading.core import START, CoachReading, Rule, Unit, sentence_follows, words
+from audiocoach.reading.core import (
+    LETTER,
+    START,
+    WORD,
+    CoachReading,
+    Rule,
+    Unit,
+    sentence_follows,
+    words,
+)
 
 _SECOND = Unit("second", "seconds")
 _MINUTE = Unit("minute", "minutes")
@@ -24,6 +33,28 @@ _YARD = Unit("yard", "yards")
 _MILE = Unit("mile", "miles")
 _LITER = Unit("liter", "liters")
 _FLUID_OUNCE = Unit("fluid ounce", "fluid ounces")
+
+#: Nouns a load, a time or a distance describes in a workout ("a 25 lb dumbbell", "30 sec hold",
+#: "400m repeats"): the measure before one is said as one word, in the singular, as a coach says
+#: it ("a twenty-five-pound dumbbell"). A closed list, as "5 km easy" or "Rest 30 sec between
+#: sets" is no such thing; a written hyphen ("25-lb") always makes a measure such a word.
+_THINGS = "dumbbell kettlebell barbell plate bag sandbag ball medball bell vest"
+_LOADED = frozenset(words(_THINGS) | {w + "s" for w in words(_THINGS)})
+_MEASURED_NOUNS = _LOADED | frozenset(
+    words(
+        "bar bars hold holds plank planks jog jogs run runs walk walks rest break pause "
+        "recovery sprint sprints stride strides repeat repeats interval intervals carry carries "
+        "row swim ride ruck hang hangs effort efforts round rounds block circuit warm-up warmup "
+        "cooldown cool-down turn turns box boxes"
+    )
+)
+#: After a listed word, what makes it a verb of a new instruction, not a noun: "Sprint 20m walk
+#: back", "Hold 30 sec rest 10 sec", "Run 400m walk to the line".
+_INSTRUCTION_GOES_ON = re.compile(r"\s?(?:[0-9]|(?:back|to|for|until|it)\b)", re.IGNORECASE)
+#: "2x 50lb dumbbells": a count of loaded things ("two fifty-pound dumbbells"), not of times.
+_COUNTED_LOAD = re.compile(
+    r"\s?[0-9]+(?:\.[0-9]+)?(?:\s*|-)(?:kgs?|lbs?)\.?[\s-](" + LETTER + r"+)", re.IGNORECASE
+)
 
 
 class English(CoachReading):
@@ -71,18 +102,25 @@ class English(CoachReading):
         "fl. oz",
     }
     m_is_minutes_by_default = True
-    # Loaded or short-distance moves are measured in meters; "Rest 2m" and "Hold 1m" are minutes.
+    # Loaded or short-distance moves are measured in meters; "Rest 2m" and "Hold 1m" are minutes;
+    # "Walk 30m" and "400m jog" meters, "2m jog" minutes (see CoachReading.m_means_minutes).
     distance_context = frozenset(
         words(
             "sprint sprints carry carries crawl crawls lunge lunges shuttle shuttles sled drag "
             "drags push bound bounds skip skips shuffle shuffles backpedal farmer farmers "
-            "farmer's suitcase stride strides dash dashes swim hill hills bear"
+            "farmer's suitcase stride strides dash dashes swim hill hills bear repeat repeats"
+        )
+    )
+    timed_moves = frozenset(
+        words(
+            "jog jogs jogging walk walks walking run runs running row rows rowing bike ride "
+            "cycle ski erg ruck"
         )
     )
     time_context = frozenset(
         words(
             "rest hold holds plank wait recover recovery pause break breathe stretch cap amrap "
-            "emom every for easy jog within"
+            "emom every for easy within"
         )
     )
     # What workout cards and running plans abbreviate (exact case, whole words).
@@ -154,16 +192,44 @@ class English(CoachReading):
         yield re.compile(r"(?<=[0-9]) ?ea(?!\w)(\.)?"), self._each
         yield re.compile(r"(?<!\w)Z([1-5])(?!\w)"), r" zone \1 "
         yield re.compile(START + r"([0-9]{1,3})\s?RMs?(?!\w)"), r" \1-rep max "  # 1RM
+        # 5'10" (a height or a box: "five foot ten"), 6' (six feet), before 24" (inches).
+        yield (
+            re.compile(
+                START + r"([0-9]{1,2})\s?['′’]\s?([0-9]|1[01])(?:\s?(?:\"|″|''|′′|”))?(?![\w'′’])"
+            ),
+            self._feet_and_inches,
+        )
+        yield re.compile(START + r"([0-9]{1,3})\s?['′](?![\w'′])"), self._feet
         yield re.compile(START + r"([0-9]{1,3}(?:\.[0-9])?)\s?(?:\"|″|'')(?![\w'])"), self._inches
 
     def _each(self, match: re.Match[str]) -> str:
         """ "10 ea." is "ten each"; its full stop may end the sentence too ("10 ea. Then rest.")."""
-        if match.group(1) and sentence_follows(match.string[match.end() :]):
+        if match.group(1) and sentence_follows(match.string[match.end() :], number_too=True):
             return " each. "
         return " each "
 
+    def _feet_and_inches(self, match: re.Match[str]) -> str:
+        feet, inches = match.group(1), match.group(2)
+        if inches == "0":
+            return f" {self.say(feet)} {'foot' if feet == '1' else 'feet'} "
+        return f" {self.say(feet)} foot {self.say(inches)} "
+
+    def _feet(self, match: re.Match[str]) -> str:
+        """ "6'": six feet; not the closing quote of "'Go 3'" (a quote opened before it)."""
+        before = match.string[: match.start()]
+        if re.search(r"(?:^|\s)'" + LETTER, before):
+            return match.group(0)
+        feet = match.group(1)
+        last = re.findall(WORD, before[-30:])
+        if last and last[-1].lower() in self.time_context:  # "Rest 90'", as Europe writes it
+            return f" {self.duration(0, int(feet), 0)} "
+        return f" {self.say(feet)} {'foot' if feet == '1' else 'feet'} "
+
     def _inches(self, match: re.Match[str]) -> str:
         value = match.group(1)
+        following = re.match(r"\s?(" + LETTER + r"+)", match.string[match.end() :])
+        if following and following.group(1).lower() in _MEASURED_NOUNS:
+            return f" {self.say(value).replace(' ', '-')}-inch "  # a twenty-four-inch box
         return f" {self.say(value)} {'inches' if self.plural(value) else 'inch'} "
 
     def times_many(self, count: str) -> str:
@@ -175,6 +241,31 @@ class English(CoachReading):
 
     def intervals(self, count: str) -> str:
         return f"{self.say(count)} times"
+
+    def intervals_before(self, count: str, after: str) -> str:
+        """ "4x400m" is "four times four hundred meters"; "2x 50lb DBs" "two fifty-pound
+        dumbbells" (the abbreviation is read by then)."""
+        load = _COUNTED_LOAD.match(after)
+        if load and load.group(1).lower() in _LOADED:
+            return self.say(count)
+        return self.intervals(count)
+
+    def measure_before_noun(
+        self, value: str, unit: Unit, key: str, *, hyphen: bool, next_word: str, then: str
+    ) -> str | None:
+        """ "25-lb dumbbell", "a 25 lbs DB", "16kg KB", "30 sec hold", "400m repeats": before a
+        noun it describes, a measure is one word in the singular, "a twenty-five-pound dumbbell",
+        "a thirty-second hold", "four-hundred-meter repeats" (never "pounds dumbbell"). Before
+        any other word it is said as usual ("five kilometers easy", "fifty percent effort"), and
+        before a listed word that starts a new instruction ("Sprint 20m walk back", "Hold 30 sec
+        rest 10 sec")."""
+        if key == "%":
+            return None
+        noun = next_word.lower() in _MEASURED_NOUNS and not _INSTRUCTION_GOES_ON.match(then)
+        if not (hyphen or noun):
+            return None
+        number = self.say(value).replace(",", "").replace(" ", "-")
+        return f"{number}-{unit.one.replace(' ', '-')}"
 
     def times_after(self, count: str) -> str:
         return f"times {self.say(count)}"
@@ -236,7 +327,8 @@ class English(CoachReading):
         written = match.group(0)
         # "3 pm." ends a sentence; "3 p.m." ends one before a capital or the end of the text.
         if written.endswith(".") and (
-            "." not in written[:-1] or sentence_follows(match.string[match.end() :])
+            "." not in written[:-1]
+            or sentence_follows(match.string[match.end() :], number_too=True)
         ):
             return said + ". "
         return said + " "

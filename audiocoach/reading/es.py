@@ -114,10 +114,13 @@ class Spanish(CoachReading):
         "%": Unit("por ciento", "por ciento", None),
     }
     dotted_units = frozenset(words("seg segs sec min mins rep reps hr hrs"))
+    timed_moves = frozenset(
+        words("trote trota trotar camina caminar caminata corre correr carrera rema remar")
+    )
     time_context = frozenset(
         words(
-            "descanso descansa descansar pausa mantén mantener sostén durante cada trote "
-            "camina caminar recupera recuperación"
+            "descanso descansa descansar pausa mantén mantener sostén durante cada recupera "
+            "recuperación"
         )
     )
     abbreviations: ClassVar = {

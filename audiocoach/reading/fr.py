@@ -93,10 +93,13 @@ class French(CoachReading):
         "%": Unit("pour cent", "pour cent", None),
     }
     dotted_units = frozenset(words("sec secs min mins mn rep reps rép réps"))
+    timed_moves = frozenset(
+        words("footing marche marcher trottiner trot course courir cours rameur")
+    )
     time_context = frozenset(
         words(
             "repos récup récupération pause maintenir maintiens tenir tiens gainage pendant "
-            "toutes chaque footing marche trottiner"
+            "toutes chaque"
         )
     )
     abbreviations: ClassVar = {

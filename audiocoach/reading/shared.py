@@ -19,7 +19,8 @@ Each thing a routine writes is either read in full or left exactly as written, n
   number;
 * what needs words of a language to be said (sets "3x10", ranges "8-12", "4:6", "1:30",
   "10/side", an ordinal "3ª", a code "T2B", "20m" as metres or minutes) left as written, for the
-  engine to read in its language. "@" is dropped: engines say it as the e-mail sign.
+  engine to read in its language. "@" before a load is a pause (a comma): engines say it as
+  the e-mail sign, and the word for it ("con", "a") is the language's.
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ _NUMBER_START = r"(?<![^\W_])(?<![0-9][.,])"
 _FREE = r"(?<![^\W_])(?<![^\W_][.,:/⁄-])"
 _TIMES_SIGN = re.compile(r"(?<=[0-9])\s*[×✕]\s*(?=[0-9])")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+#: "3x10 @ 20kg": the load needs the language's word ("con", "a"); an engine says "@" as the
+#: e-mail sign, so it becomes a pause that keeps the load apart from the sets, never nothing.
+_AT_LOAD = re.compile(r"(?<=[\w.%])\s*@\s*(?=\.?[0-9])")
 
 #: Unit symbols written the same in most languages -> CLDR unit. "m" is metres only above 24
 #: ("Sprint 20m" may be minutes or metres: it is left for the engine).
@@ -118,6 +122,10 @@ _UNITS = {
     "°c": "temperature-celsius",
     "°f": "temperature-fahrenheit",
 }
+
+
+#: Parts of a duration, largest first ("1 h. 30 min." is one duration).
+_DURATIONS = ("duration-hour", "duration-minute", "duration-second", "duration-millisecond")
 
 
 def hide(text: str) -> str:
@@ -187,6 +195,7 @@ class SharedReading(Reading):
     def read(self, text: str) -> str:
         text = _URL.sub(" ", text)
         text = _TIMES_SIGN.sub("x", text)  # 3×10
+        text = _AT_LOAD.sub(", ", text)
         text = _FRACTION_SLASH.sub(_slashed, text)
         text = _PER_UNIT.sub(r"\1" + _PER + r"\2", text)  # "km/h": the cleaning keeps no slash
         # The rules read the text as the final cleaning will leave it (see ``clean.settle``).
@@ -232,6 +241,24 @@ class SharedReading(Reading):
         yield re.compile(r"(?<![\w.])[xX]\s?[0-9]+\w*"), lambda m: hide(m.group(0))
         yield re.compile(_NUMBER_START + r"[0-9]+\s?[xX](?!\w)"), lambda m: hide(m.group(0))
         units = _alternation(k.replace("/", _PER) for k in self.units)
+        times = _alternation(k for k, unit in self.units.items() if unit in _DURATIONS)
+        yield (
+            re.compile(
+                _FREE
+                + r"("
+                + _NUM
+                + r"\s?("
+                + times
+                + r"))\.(?=\s?"
+                + _NUM
+                + r"\s?("
+                + times
+                + r")"
+                r"(?!\w))",
+                re.IGNORECASE,
+            ),
+            self._drop_inner_stop,
+        )
         yield (
             re.compile(
                 _FREE + r"(" + _NUM + r")\s?(" + units + r")"
@@ -294,9 +321,18 @@ class SharedReading(Reading):
         said = None if unit is None or ambiguous else self._unit_words(value, unit)
         if said is None:
             return hide(match.group(0))
-        if dot and sentence_follows(match.string[match.end() :]):
+        if dot and sentence_follows(match.string[match.end() :], number_too=True):
             return pad(match, said) + ". "
         return pad(match, said) + " "
+
+    def _drop_inner_stop(self, match: re.Match[str]) -> str:
+        """ "1 h. 30 min.": a smaller part of the same duration follows, so the full stop was the
+        abbreviation's alone and goes (a number after a unit's full stop otherwise starts a new
+        sentence)."""
+        larger, smaller = (self.units[match.group(i).lower()] for i in (2, 3))
+        if _DURATIONS.index(smaller) > _DURATIONS.index(larger):
+            return match.group(1)
+        return match.group(0)
 
     def _unit_words(self, value: str, unit: str) -> str | None:
         """ "20", mass-kilogram -> "venti chilogrammi": CLDR's long form for the amount, its
