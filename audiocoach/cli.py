@@ -440,18 +440,23 @@ def format_plan(timeline: Timeline) -> str:
     book = phrasebook_for(timeline.language or None)
     breath_kinds = {"breath-in", "breath-out", "breath-hold"}
     rows: list[list[Any]] = []  # [start, kind, label, said, breaths]
+    # the bare breath words are left out like the counts; the routine's own are shown, once
+    bare = {book.say(f"breath.{w}") for w in ("inhale", "exhale", "hold", "release")}
     speech = list(timeline.speech())
     index = 0
     for phase in timeline.phases:
         said = []
         while index < len(speech) and speech[index].at_ms < phase.end_ms:
-            if speech[index].role not in ("countdown", "count", "breath"):
-                said.append(speech[index].spoken or speech[index].text or "")
+            event = speech[index]
+            if event.role not in ("countdown", "count", "breath") or (
+                event.role == "breath" and event.text not in bare
+            ):
+                said.append(event.spoken or event.text or "")
             index += 1
         if phase.kind in breath_kinds:
             label = book.work_label(phase.exercise or phase.label, phase.side)
             if rows and rows[-1][1] == "breath" and rows[-1][2] == label:
-                rows[-1][3] += said
+                rows[-1][3] += [w for w in said if w not in rows[-1][3]]
                 rows[-1][4] += phase.kind == "breath-in"
                 continue
             rows.append([phase.start_ms, "breath", label, said, 1])

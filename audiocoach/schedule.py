@@ -136,6 +136,7 @@ class _Work:
     round: int | None = None
     side: str | None = None
     countdown: bool = True
+    open_hold: bool = False  # duration: open, "as long as comfortable"
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,11 @@ class _Rest:
 Step = _Announce | _Work | _Rest
 
 
+def _breaths_in(work_ms: int, cycle_ms: int) -> int:
+    """The whole number of breaths nearest a breath-paced move's duration, at least one."""
+    return max(1, round(work_ms / cycle_ms))
+
+
 def _summary(ex: Exercise, settings: Settings, book: Phrasebook) -> str:
     """What the move is, in one sentence: "4 sets of 5 reps.", "30 seconds each side."."""
 
@@ -175,11 +181,18 @@ def _summary(ex: Exercise, settings: Settings, book: Phrasebook) -> str:
         what = per_side(book.say("breaths", n=ex.breaths))
     elif ex.duration == "open":
         what = per_side(book.say("summary.open_hold"))
+    elif ex.breathe is not None:
+        # breath-paced over a duration: the whole breaths nearest it (as the work is laid out).
+        # Said as the duration when they fill it exactly, else as breaths: "Twenty seconds each
+        # side" over one 14 s breath would promise a length the move does not have.
+        assert isinstance(ex.duration, int)
+        work, cycle = settings.work(ex.duration), settings.breath_for(ex).cycle_ms
+        n = _breaths_in(work, cycle)
+        length = book.duration(work) if n * cycle == work else book.say("breaths", n=n)
+        what = book.say("summary.with_breath", what=per_side(length))
     else:
         assert isinstance(ex.duration, int)
         what = per_side(book.duration(settings.work(ex.duration)))
-        if ex.breathe is not None:
-            what = book.say("summary.with_breath", what=what)
     if ex.sets > 1:
         key = "summary.sets_of_reps" if ex.reps is not None else "summary.sets_then"
         what = book.say(key, sets=book.say("sets", n=ex.sets), what=what)
@@ -240,7 +253,7 @@ def _work_steps(
             n = ex.breaths
         else:
             assert isinstance(ex.duration, int)
-            n = max(1, round(settings.work(ex.duration) / breath.cycle_ms))
+            n = _breaths_in(settings.work(ex.duration), breath.cycle_ms)
         words = ex.breathe
         return _Work(
             mode="breaths",
@@ -253,7 +266,7 @@ def _work_steps(
             **common,
         )
     if ex.duration == "open":
-        return _Work(mode="timed", duration_ms=settings.hold_ms, **common)
+        return _Work(mode="timed", duration_ms=settings.hold_ms, open_hold=True, **common)
     assert isinstance(ex.duration, int)
     return _Work(mode="timed", duration_ms=settings.work(ex.duration), **common)
 
@@ -508,6 +521,8 @@ class _Layout:
         self.problems: dict[tuple[KeyPath, str], Problem] = {}
         #: Breath-paced blocks whose long breath words were said as they were introduced.
         self.explained: set[KeyPath] = set()
+        #: Notes given once per block, not per set or round: (block, what).
+        self.noted: set[tuple[KeyPath, str]] = set()
 
     def ms(self, text: str) -> int:
         value = self._ms_cache.get(text)
@@ -713,14 +728,16 @@ class _Layout:
             self.say(at, go_text, "start")
             space.take(at, go)
         marks: list[tuple[int, str, str]] = []
-        if length >= 20_000:
+        # "as long as comfortable" has no halfway and no time left to count down to: the
+        # announcement promised none (the closing count still says the track moves on)
+        if length >= 20_000 and not step.open_hold:
             marks.append((start + length // 2, book.say("halfway"), "halfway"))
         for left, key, minimum in (
             (60_000, "time_left.one_minute", 180_000),
             (30_000, "time_left.thirty_seconds", 90_000),
             (10_000, "time_left.ten_seconds", 40_000),
         ):
-            if length >= minimum:
+            if length >= minimum and not step.open_hold:
                 marks.append((end - left, book.say(key), "time-left"))
         for at, text, role in marks:
             size = self.ms(text)
@@ -743,6 +760,10 @@ class _Layout:
             text = word
             if i == len(step.counts) - 1 and len(step.counts) > 2 and not step.alternate:
                 text = last_one if self.ms(last_one) <= room else word
+                if text != last_one and (step.path, "last") not in self.noted:
+                    self.noted.add((step.path, "last"))
+                    self.drop(at, step.label, last_one, f"no room in a {step.tempo_ms / 1000:g}s rep; "
+                              f"the count {word!r} is said instead")  # fmt: skip
             size = self.ms(text)
             if size > room:
                 # enough for the longest count, as written before --pace scales it; the

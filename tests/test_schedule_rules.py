@@ -525,6 +525,70 @@ def test_hold_words_without_a_hold_are_noted_as_dropped(fake_speech) -> None:
     assert "Hold, stay." in texts(held) and held.dropped == ()
 
 
+@pytest.mark.parametrize(
+    ("duration", "breath", "sides", "said", "work_ms"),
+    [
+        ("30s", "4:6", None, "30 seconds, moving with your breath.", 30_000),  # 3 fill it
+        ("20s", "4:2:6:2", "both", "1 breath each side, moving with your breath.", 28_000),
+        ("30s", "4:2:6:2", None, "2 breaths, moving with your breath.", 28_000),
+        ("1m", "5:5", "both", "1 minute each side, moving with your breath.", 120_000),
+    ],
+)
+def test_a_breath_paced_move_is_announced_with_the_length_it_has(
+    fake_speech, duration: str, breath: str, sides: str | None, said: str, work_ms: int
+) -> None:
+    """Field report: "Twenty seconds each side, moving with your breath" over one 14 s breath
+    a side. The move lasts whole breaths; the announcement says them unless they fill it."""
+    text = f"""
+    title: Flow
+    blocks:
+      - exercise: Thread the needle
+        duration: {duration}
+        breath: {breath}
+        breathe: {{inhale: open, exhale: thread}}
+    """ + (f"    sides: {sides}\n" if sides else "")
+    timeline = plan(textwrap.dedent(text), fake_speech)
+    assert said in texts(timeline, role="announce")
+    assert sum(p.duration_ms for p in timeline.phases if p.kind.startswith("breath")) == work_ms
+
+
+def test_open_holds_have_no_halfway_or_time_left(fake_speech) -> None:
+    """ "Hold as long as comfortable" promised no halfway and no ten seconds left."""
+    text = """
+    title: Rest pose
+    blocks:
+      - exercise: Child's pose
+        duration: open
+    """
+    timeline = plan(text, fake_speech, hold=120_000)
+    assert "Hold as long as comfortable." in texts(timeline, role="announce")
+    roles = {e.role for e in timeline.speech()}
+    assert "halfway" not in roles and "time-left" not in roles
+    assert texts(timeline, role="countdown")[-3:] == ["three", "two", "one"]  # it moves on
+    timed = plan(text.replace("open", "2m"), fake_speech)
+    assert {"halfway", "time-left"} <= {e.role for e in timed.speech()}
+
+
+def test_last_one_that_cannot_be_said_is_noted_once_per_block(fake_speech) -> None:
+    text = """
+    title: Fast
+    blocks:
+      - exercise: Skip
+        reps: 12
+        tempo: 0.7s
+        sets: 3
+    """
+    timeline = plan(text, fake_speech)
+    counts = texts(timeline, role="count")
+    assert "Last one." not in counts and counts.count("12") == 3
+    (note,) = [n for n in timeline.dropped if "Last one." in n]  # once, not once a set
+    assert note.endswith(
+        "Skip: 'Last one.' dropped (no room in a 0.7s rep; the count '12' is said instead)"
+    )
+    roomy = plan(text.replace("0.7s", "2s"), fake_speech)
+    assert texts(roomy, role="count").count("Last one.") == 3 and roomy.dropped == ()
+
+
 def texts_in(timeline: Timeline, start: int, end: int) -> list[str]:
     return [e.text or "" for e in said(timeline, start, end) if e.role != "countdown"]
 
