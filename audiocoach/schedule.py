@@ -762,8 +762,8 @@ class _Layout:
                 text = last_one if self.ms(last_one) <= room else word
                 if text != last_one and (step.path, "last") not in self.noted:
                     self.noted.add((step.path, "last"))
-                    self.drop(at, step.label, last_one, f"no room in a {step.tempo_ms / 1000:g}s rep; "
-                              f"the count {word!r} is said instead")  # fmt: skip
+                    why = f"no room in a {step.tempo_ms / 1000:g}s rep; the count {word!r} is said"
+                    self.drop(at, step.label, last_one, f"{why} instead")
             size = self.ms(text)
             if size > room:
                 # enough for the longest count, as written before --pace scales it; the
