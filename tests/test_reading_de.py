@@ -114,7 +114,14 @@ PER_SIDE = [
     ("10 je Seite", "Zehn je Seite"),
     ("10 e/s", "Zehn pro Seite"),
     ("10/Bein", "Zehn pro Bein"),
-    ("links/rechts", "links oder rechts"),
+    # Sides joined by a slash are both sides, in turn: "and", as "L/R" is in every language.
+    ("links/rechts", "links und rechts"),
+    ("li/re im Wechsel", "links und rechts im Wechsel"),
+    ("Li/Re im Wechsel", "Links und rechts im Wechsel"),
+    ("8 li/re", "Acht links und rechts"),
+    ("Bein li./re. Dann Pause.", "Bein links und rechts. Dann Pause."),
+    ("10 re/li", "Zehn rechts und links"),
+    ("Bank/Boden", "Bank oder Boden"),
 ]
 
 ORDINALS = [

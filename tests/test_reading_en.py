@@ -131,7 +131,11 @@ PER_SIDE = [
     ("10/leg", "Ten per leg"),
     ("10 ea.", "Ten each."),  # the full stop ends the sentence too
     ("8 L/R", "Eight left and right"),
-    ("left/right", "left or right"),
+    # Sides joined by a slash are both sides, in turn: "and", never "or".
+    ("left/right", "left and right"),
+    ("l/r alternating", "left and right alternating"),
+    ("10 Rt/Lt", "Ten right and left"),
+    ("bench/floor", "bench or floor"),
 ]
 
 ORDINALS = [

@@ -167,6 +167,14 @@ class German(CoachReading):
     ratio_word = "zu"
     of_word = "von"
     per_word = "pro"
+    sides: ClassVar = {
+        "l": "links",
+        "r": "rechts",
+        "li": "links",
+        "re": "rechts",
+        "links": "links",
+        "rechts": "rechts",
+    }
     or_word = "oder"
     and_word = "und"
     at_word = "bei"

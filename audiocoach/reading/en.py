@@ -182,6 +182,14 @@ class English(CoachReading):
             "circuit part phase stage session workout station rung"
         )
     )
+    sides: ClassVar = {
+        "l": "left",
+        "r": "right",
+        "lt": "left",
+        "rt": "right",
+        "left": "left",
+        "right": "right",
+    }
     per_nouns = frozenset(
         words("side leg arm hand round lap minute second hour day week rep set mile kilometer")
     )
