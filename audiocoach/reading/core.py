@@ -373,9 +373,7 @@ class CoachReading(Reading):
         if self.sides:
             side = r"(" + alternation(self.sides) + r")(\.)?"
             yield (
-                re.compile(
-                    r"(?<![\w./])" + side + r"\s?/\s?" + side + r"(?![\w/])", re.I
-                ),
+                re.compile(r"(?<![\w./])" + side + r"\s?/\s?" + side + r"(?![\w/])", re.I),
                 self._sides,
             )
 
