@@ -118,6 +118,7 @@ PER_SIDE = [
     ("g/d en alternance", "gauche et droite en alternance"),
     ("10 D/G", "Dix droite et gauche"),
     ("banc/sol", "banc ou sol"),
+    ("30 g/d", "Trente g ou d"),  # after a number, in lower case: a unit, not the sides
 ]
 
 ORDINALS = [

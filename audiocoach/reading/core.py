@@ -369,7 +369,7 @@ class CoachReading(Reading):
     def side_rules(self) -> Iterable[Rule]:
         """ "L/R", "li/re", "izq./der.", "g/d", "gauche/droite": both sides, in turn ("left and
         right", "links und rechts", "izquierda y derecha", "gauche et droite"), as a coach says
-        alternating sides. Not a unit after a number, written in lower case ("30 g/d": a rate)."""
+        alternating sides. Not a letter or a unit after a number in lower case ("30 g/d")."""
         if self.sides:
             side = r"(" + alternation(self.sides) + r")(\.)?"
             yield (
@@ -380,7 +380,7 @@ class CoachReading(Reading):
     def _sides(self, match: re.Match[str]) -> str:
         written = match.group(1)
         after_number = re.search(r"[0-9]\s?$", match.string[: match.start()])
-        if after_number and written.islower() and written in self.units:
+        if after_number and written.islower() and (len(written) == 1 or written in self.units):
             return match.group(0)  # "30 g/d", "2 l/min": a unit, not a side
         first, second = (self.sides[match.group(i).lower()] for i in (1, 3))
         said = self.both(first, second)
