@@ -114,7 +114,14 @@ PER_SIDE = [
     ("10 je Seite", "Zehn je Seite"),
     ("10 e/s", "Zehn pro Seite"),
     ("10/Bein", "Zehn pro Bein"),
-    ("links/rechts", "links oder rechts"),
+    # Sides joined by a slash are both sides, in turn: "and", as "L/R" is in every language.
+    ("links/rechts", "links und rechts"),
+    ("li/re im Wechsel", "links und rechts im Wechsel"),
+    ("Li/Re im Wechsel", "Links und rechts im Wechsel"),
+    ("8 li/re", "Acht links und rechts"),
+    ("Bein li./re. Dann Pause.", "Bein links und rechts. Dann Pause."),
+    ("10 re/li", "Zehn rechts und links"),
+    ("Bank/Boden", "Bank oder Boden"),
 ]
 
 ORDINALS = [
@@ -177,6 +184,23 @@ SENTENCE_ENDS = [
     ("Halte 30 Sek. 10 Wdh.", "Halte dreißig Sekunden. Zehn Wiederholungen."),
     ("Halte 30 Sek. 3 Sätze.", "Halte dreißig Sekunden. Drei Sätze."),
     ("1 Std. 30 Min. laufen", "Eine Stunde dreißig Minuten laufen"),
+    # After a unit's full stop a capitalized word is a noun the sentence goes on with, unless it
+    # opens sentences ("Dann", "Wechsle") or an object follows it (a verb put first).
+    ("dann 2 Min. Seitstütz.", "dann zwei Minuten Seitstütz."),
+    (
+        "Dann 2 Min. Seitstütz. Danach 1 Min. Pause.",
+        "Dann zwei Minuten Seitstütz. Danach eine Minute Pause.",
+    ),
+    (
+        "30 Sek. Plank, dann 10 Wdh. Liegestütze.",
+        "Dreißig Sekunden Plank, dann zehn Wiederholungen Liegestütze.",
+    ),
+    ("5 Min. Einlaufen", "Fünf Minuten Einlaufen"),
+    ("2 Min. Seitstütz der linken Seite", "Zwei Minuten Seitstütz der linken Seite"),
+    ("Halte 30 Sek. Wechsle die Seite.", "Halte dreißig Sekunden. Wechsle die Seite."),
+    ("2 Min. Jetzt schneller.", "Zwei Minuten. Jetzt schneller."),
+    ("30 Sek. Strecke die Beine.", "Dreißig Sekunden. Strecke die Beine."),
+    ("30 Sek. Beuge dich vor.", "Dreißig Sekunden. Beuge dich vor."),
 ]
 
 VOLUMES = [

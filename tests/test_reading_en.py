@@ -131,7 +131,11 @@ PER_SIDE = [
     ("10/leg", "Ten per leg"),
     ("10 ea.", "Ten each."),  # the full stop ends the sentence too
     ("8 L/R", "Eight left and right"),
-    ("left/right", "left or right"),
+    # Sides joined by a slash are both sides, in turn: "and", never "or".
+    ("left/right", "left and right"),
+    ("l/r alternating", "left and right alternating"),
+    ("10 Rt/Lt", "Ten right and left"),
+    ("bench/floor", "bench or floor"),
 ]
 
 ORDINALS = [
@@ -297,6 +301,29 @@ FEET_AND_INCHES = [
     ("Rest 90'", "Rest ninety minutes"),
 ]
 
+#: " after a number: seconds when the sentence or the one before speaks of time (a time word, a
+#: unit of time) or a time word follows; inches for a height ("24\" box", "Box jump 24\"").
+SECONDS_OR_INCHES = [
+    ('Hold 30-60s, then 45" more.', "Hold thirty to sixty seconds, then forty-five seconds more."),
+    ('Hold 45".', "Hold forty-five seconds."),
+    ('Hold 30" each side.', "Hold thirty seconds each side."),
+    (
+        'Side plank 45" per side, rest 15s.',
+        "Side plank forty-five seconds per side, rest fifteen seconds.",
+    ),
+    ('Rest 2 min. Then 30" more.', "Rest two minutes. Then thirty seconds more."),
+    ('20" on, 10" off', "Twenty seconds on, ten seconds off"),
+    ('Box jumps, 30" rest', "Box jumps, thirty-second rest"),
+    ("Rest 2'30\"", "Rest two minutes thirty seconds"),
+    ("Run 1'05\".", "Run one minute five seconds."),
+    ("Plank 1'10\"", "Plank one minute ten seconds"),
+    ('24" box', "Twenty-four-inch box"),
+    ('Box jump 24"', "Box jump twenty-four inches"),
+    ('Rest 60s. Box jump 24".', "Rest sixty seconds. Box jump twenty-four inches."),
+    ('Step-ups 18" each leg', "Step-ups eighteen inches each leg"),
+    ("Athlete height 5'10\".", "Athlete height five foot ten."),
+]
+
 TABLES = {
     "field report": FIELD_REPORTS,
     "fraction": FRACTIONS,
@@ -319,6 +346,7 @@ TABLES = {
     "metres or minutes": METRES_OR_MINUTES,
     "measure before a noun": MEASURES_BEFORE_NOUNS,
     "feet and inches": FEET_AND_INCHES,
+    "seconds or inches": SECONDS_OR_INCHES,
 }
 CASES = [(kind, text, said) for kind, rows in TABLES.items() for text, said in rows]
 

@@ -115,7 +115,12 @@ PER_SIDE = [
     ("10/pierna", "Diez por pierna"),
     ("10 c/u", "Diez cada uno"),
     ("10 e/s", "Diez por lado"),
-    ("izquierda/derecha", "izquierda o derecha"),
+    # Sides joined by a slash are both sides, in turn: "y", as "L/R" is "left and right".
+    ("izquierda/derecha", "izquierda y derecha"),
+    ("izq./der. alternando", "izquierda y derecha alternando"),
+    ("10 izq/der", "Diez izquierda y derecha"),
+    ("Pierna dcha./izda. Luego descansa.", "Pierna derecha e izquierda. Luego descansa."),
+    ("banco/suelo", "banco o suelo"),
 ]
 
 ORDINALS = [

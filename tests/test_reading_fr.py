@@ -113,7 +113,12 @@ PER_SIDE = [
     ("10 e/s", "Dix par côté"),
     ("10/jambe", "Dix par jambe"),
     ("10 de chaque côté", "Dix de chaque côté"),
-    ("gauche/droite", "gauche ou droite"),
+    # Sides joined by a slash are both sides, in turn: "et", as "L/R" is "left and right".
+    ("gauche/droite", "gauche et droite"),
+    ("g/d en alternance", "gauche et droite en alternance"),
+    ("10 D/G", "Dix droite et gauche"),
+    ("banc/sol", "banc ou sol"),
+    ("30 g/d", "Trente g ou d"),  # after a number, in lower case: a unit, not the sides
 ]
 
 ORDINALS = [

@@ -54,7 +54,8 @@ from audiocoach.speech.text import MAX_CHARS, speakable
         ("10/side", "Ten per side"),
         ("10 km/h", "Ten kilometers per hour"),
         ("5 s/rep", "Five seconds per rep"),
-        ("left/right", "left or right"),
+        ("left/right", "left and right"),  # both sides, in turn, as "L/R"
+        ("bench/floor", "bench or floor"),
         ("set 2/3", "set two of three"),
         ("½ squat", "Half squat"),
         ("~5 min", "About five minutes"),

@@ -208,7 +208,11 @@ class CoachReading(Reading):
     sentence_final_abbreviations: ClassVar[frozenset[str]] = frozenset()
     #: Nouns after which "2/3" is "two of three" ("set", "Satz", "serie", "série").
     counters: ClassVar[frozenset[str]] = frozenset()
-    #: Words after a slash that mean "per" ("10/side"); others mean "or" ("left/right").
+    #: Sides as written (lower case, no full stop) -> the word said: "l" -> "left", "li" ->
+    #: "links", "izq" -> "izquierda". Two of them joined by a slash are both sides, taken in turn
+    #: ("L/R", "li/re im Wechsel", "izq./der. alternando"): read with ``and_word``, never "or".
+    sides: ClassVar[Mapping[str, str]] = {}
+    #: Words after a slash that mean "per" ("10/side"); others mean "or" ("bench/floor").
     per_nouns: ClassVar[frozenset[str]] = frozenset()
     #: Words before which a number is not followed by its noun ("1 of 3", "uno de tres").
     function_words: ClassVar[frozenset[str]] = frozenset()
@@ -327,6 +331,7 @@ class CoachReading(Reading):
         yield _URL, " "
         yield _TIMES_SIGN, "x"
         yield from self.extra_rules()
+        yield from self.side_rules()
         yield from self.abbreviation_rules()
         yield from self.separator_rules()
         yield re.compile(r"#\s?(?=[0-9])"), f" {self.number_sign_word} "
@@ -360,6 +365,32 @@ class CoachReading(Reading):
             # A key ending in "." or "/" ("e.g.", "w/") may touch the next word.
             pattern = re.compile(r"(?<![^\W\d])(" + keys + r")(?:(?<=[./])|(?![^\W\d]|_))")
             yield pattern, self._abbreviation
+
+    def side_rules(self) -> Iterable[Rule]:
+        """ "L/R", "li/re", "izq./der.", "g/d", "gauche/droite": both sides, in turn ("left and
+        right", "links und rechts", "izquierda y derecha", "gauche et droite"), as a coach says
+        alternating sides. Not a letter or a unit after a number in lower case ("30 g/d")."""
+        if self.sides:
+            side = r"(" + alternation(self.sides) + r")(\.)?"
+            yield (
+                re.compile(r"(?<![\w./])" + side + r"\s?/\s?" + side + r"(?![\w/])", re.I),
+                self._sides,
+            )
+
+    def _sides(self, match: re.Match[str]) -> str:
+        written = match.group(1)
+        after_number = re.search(r"[0-9]\s?$", match.string[: match.start()])
+        if after_number and written.islower() and (len(written) == 1 or written in self.units):
+            return match.group(0)  # "30 g/d", "2 l/min": a unit, not a side
+        first, second = (self.sides[match.group(i).lower()] for i in (1, 3))
+        said = self.both(first, second)
+        if match.group(4) and self.abbreviation_ends_sentence(match.string[match.end() :]):
+            return pad(match, said) + ". "  # "Bein izq./der. Luego...": the dot was both
+        return pad(match, said)
+
+    def both(self, first: str, second: str) -> str:
+        """Two words joined by "and" ("izquierda y derecha"; Spanish says "e" before an i)."""
+        return f"{first} {self.and_word} {second}"
 
     def _abbreviation(self, match: re.Match[str]) -> str:
         key = match.group(1)

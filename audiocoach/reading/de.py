@@ -59,13 +59,9 @@ _OBLIQUE = frozenset(
 )
 _DATIVE_PREPOSITIONS = frozenset(words("in an auf bei mit nach von zu aus vor seit ab"))
 _ARTICLES = frozenset(words("der die das"))
-#: Nouns a time written before them is spent on: "2 Min. Pause" is one phrase.
-_TIME_IS_SPENT_ON = frozenset(
-    words(
-        "pause erholung ruhe belastung arbeit halten haltezeit intervall intervalle lauf laufen "
-        "traben gehen dehnen dehnung plank planke sprint sprints seilspringen radfahren rudern "
-        "einlaufen auslaufen"
-    )
+#: Words that begin the object of an imperative put first ("Strecke die Beine", "Beuge dich").
+_OBJECT_OPENERS = frozenset(
+    words("die das den dem dich dir deine deinen deinem dein einen einem sich")
 )
 #: Words that open a sentence in a training plan, not nouns a count or time could qualify.
 _OPENS_SENTENCES = frozenset(
@@ -74,7 +70,9 @@ _OPENS_SENTENCES = frozenset(
         "die der den dem ein eine und aber oder also noch zum zur im am bei mit nach ohne vor in "
         "auf gut super prima danke zuerst zunächst schließlich zuletzt dabei hier da wenn falls "
         "wieder immer nicht kein keine achte achtung halte atme trink trinke mach mache "
-        "wiederhole wechsle wechsel bleib bleibe geh gehe leg lege steh stehe komm komme"
+        "wiederhole wechsle wechsel bleib bleibe geh gehe leg lege steh stehe komm komme "
+        "beginne starte stopp stoppe laufe springe zieh ziehe drück drücke heb hebe senk senke "
+        "streck beug beuge drehe setz setze lockere entspann entspanne schüttle"
     )
 )
 
@@ -167,6 +165,14 @@ class German(CoachReading):
     ratio_word = "zu"
     of_word = "von"
     per_word = "pro"
+    sides: ClassVar = {
+        "l": "links",
+        "r": "rechts",
+        "li": "links",
+        "re": "rechts",
+        "links": "links",
+        "rechts": "rechts",
+    }
     or_word = "oder"
     and_word = "und"
     at_word = "bei"
@@ -219,14 +225,17 @@ class German(CoachReading):
         return said
 
     def dot_ends_sentence(self, key: str, rest: str) -> bool:
-        """ "30 Sek. Pause" goes on, "30 Sek. Weiter." and "2 Min. Dann los." end a sentence.
+        """ "2 Min. Seitstütz" and "30 Sek. Pause" go on; "30 Sek. Weiter." and "2 Min. Dann
+        los." end a sentence.
 
-        German nouns are capitalized too, so a capital alone does not tell: after a time, the
-        dot ends the sentence unless a noun the time is spent on follows ("Pause", "Erholung",
-        "Gehpause", ...); after a count of reps ("10 Wdh. Kniebeugen": the move follows), only
-        before a word that opens sentences ("Dann", "Wir", "Halte", ...). Lower case goes on; a
-        number starts a new sentence (a duration that goes on, "1 Std. 30 Min.", has lost its
-        inner full stop by then).
+        German nouns are capitalized too, so a capital alone does not tell: after an
+        abbreviated unit ("Min.", "Sek.", "Std.", "Wdh.") a capitalized word goes on the same
+        sentence (a noun: what the time is spent on, or the move the reps are of), unless it is a
+        word that opens sentences (``_OPENS_SENTENCES``: "Dann", "Danach", "Jetzt", "Wir",
+        "Halte", "Wechsle", ...) or a word an article or a pronoun follows: a verb put first,
+        its object after it ("30 Sek. Strecke die Beine"). A number starts a new sentence
+        ("Halte 30 Sek. 10 Wdh."; a duration that goes on, "1 Std. 30 Min.", has lost its
+        inner full stop by then); lower case goes on; the end of the text ends it.
         """
         if key not in self.dotted_units:
             return True
@@ -236,12 +245,11 @@ class German(CoachReading):
         word = re.match(LETTER + r"[\w-]*", following)
         if not word or not following[0].isupper():
             return False
-        low = word.group(0).lower()
-        if low in _OPENS_SENTENCES:
+        if word.group(0).lower() in _OPENS_SENTENCES:
             return True
-        if key in ("wdh", "wh"):
-            return False
-        return not (low in _TIME_IS_SPENT_ON or low.endswith(("pause", "pausen")))
+        # "30 Sek. Strecke die Beine": a verb first, its object after it; a noun takes none.
+        then = re.match(r"\s+(" + LETTER + r"+)", following[word.end() :])
+        return bool(then and then.group(1) in _OBJECT_OPENERS)
 
     def sets(self, count: str, each: str, after: str) -> str:
         sets = "Satz" if count == "1" else "Sätze"

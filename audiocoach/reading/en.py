@@ -19,6 +19,7 @@ from audiocoach.reading.core import (
     CoachReading,
     Rule,
     Unit,
+    pad,
     sentence_follows,
     words,
 )
@@ -48,6 +49,24 @@ _MEASURED_NOUNS = _LOADED | frozenset(
         "cooldown cool-down turn turns box boxes"
     )
 )
+#: Words that make a " after a number inches: a height or a length ("24\" box", "box jump 20\"").
+_HEIGHT_WORDS = frozenset(
+    words(
+        "box boxes jump jumps step steps step-up step-ups bench platform hurdle hurdles riser "
+        "deficit height high tall long wide deep inch inches foot feet ft wall target"
+    )
+)
+#: Words right after a " that make it seconds: "45\" more", "30\" rest", "20\" on, 10\" off".
+#: Not "each" or "per side": "18\" each leg" may be a step's height; the sentence decides.
+_SECONDS_AFTER = frozenset(words("more rest hold holds pause break recovery off on between wait"))
+#: A number with a unit of time, or a clock duration: "30-60s", "2 min", "90'", "1:30".
+_TIME_WRITTEN = re.compile(
+    r"[0-9]\s?(?:s|secs?|seconds?|min|mins|minutes?|['′])(?![\w'′])|[0-9]:[0-5][0-9]",
+    re.IGNORECASE,
+)
+#: A sentence break, to look at the sentence a " stands in and the one before.
+_SENTENCE_SPLIT = re.compile(r"[.!?;](?:\s|$)")
+_INCH = r"(?:\"|″|''|”)"
 #: After a listed word, what makes it a verb of a new instruction, not a noun: "Sprint 20m walk
 #: back", "Hold 30 sec rest 10 sec", "Run 400m walk to the line".
 _INSTRUCTION_GOES_ON = re.compile(r"\s?(?:[0-9]|(?:back|to|for|until|it)\b)", re.IGNORECASE)
@@ -182,6 +201,14 @@ class English(CoachReading):
             "circuit part phase stage session workout station rung"
         )
     )
+    sides: ClassVar = {
+        "l": "left",
+        "r": "right",
+        "lt": "left",
+        "rt": "right",
+        "left": "left",
+        "right": "right",
+    }
     per_nouns = frozenset(
         words("side leg arm hand round lap minute second hour day week rep set mile kilometer")
     )
@@ -192,6 +219,11 @@ class English(CoachReading):
         yield re.compile(r"(?<=[0-9]) ?ea(?!\w)(\.)?"), self._each
         yield re.compile(r"(?<!\w)Z([1-5])(?!\w)"), r" zone \1 "
         yield re.compile(START + r"([0-9]{1,3})\s?RMs?(?!\w)"), r" \1-rep max "  # 1RM
+        # 2'30", 1'05": minutes and seconds (no height has 30 inches after its feet).
+        yield (
+            re.compile(START + r"([0-9]{1,3})\s?['′’]\s?([0-5][0-9])\s?" + _INCH + r"(?![\w'])"),
+            self._minutes_and_seconds,
+        )
         # 5'10" (a height or a box: "five foot ten"), 6' (six feet), before 24" (inches).
         yield (
             re.compile(
@@ -225,8 +257,47 @@ class English(CoachReading):
             return f" {self.duration(0, int(feet), 0)} "
         return f" {self.say(feet)} {'foot' if feet == '1' else 'feet'} "
 
+    def _minutes_and_seconds(self, match: re.Match[str]) -> str:
+        """ "2'30"": two minutes thirty seconds; "5'10"" and "6'11"" stay a height unless the
+        sentence speaks of time (see ``_seconds``)."""
+        minutes, seconds = match.group(1), match.group(2)
+        if int(seconds) < 12 and not (seconds[0] == "0" or self._seconds(match)):
+            return match.group(0)  # feet and inches: the next rule
+        return pad(match, f"{minutes} min {seconds} s")
+
+    def _seconds(self, match: re.Match[str]) -> bool:
+        """Whether a " after a number is seconds, as training notes write them ("Hold 45\"",
+        "then 45\" more", "2'30\""), not inches.
+
+        Inches when a height word stands right after ("24\" box") or anywhere in the sentence
+        ("Box jump 24\""); seconds when a time word follows ("45\" more", "30\" rest", "20\" on"),
+        or when the sentence or the one before speaks of time: a time word (``time_context``:
+        rest, hold, pause, every...) or a number with a unit of time ("30-60s", "2 min", "90'").
+        Otherwise inches, as an American reads a bare 12".
+        """
+        text, start, end = match.string, match.start(), match.end()
+        following = re.match(r"\s?(" + LETTER + r"[\w-]*)", text[end:])
+        next_word = following.group(1).lower() if following else ""
+        if next_word in _HEIGHT_WORDS:
+            return False
+        if next_word in _SECONDS_AFTER:
+            return True
+        breaks = [m.end() for m in _SENTENCE_SPLIT.finditer(text, 0, start)]
+        sentence_start = breaks[-1] if breaks else 0
+        after = _SENTENCE_SPLIT.search(text, end)
+        sentence = text[sentence_start : after.start() if after else len(text)]
+        if {w.lower() for w in re.findall(LETTER + r"[\w-]*", sentence)} & _HEIGHT_WORDS:
+            return False
+        sentence_end = after.start() if after else len(text)
+        previous_start = breaks[-2] if len(breaks) > 1 else 0
+        around = text[previous_start:start] + " " + text[end:sentence_end]  # not the " itself
+        spoken_words = {w.lower() for w in re.findall(LETTER + r"+", around)}
+        return bool(spoken_words & self.time_context) or bool(_TIME_WRITTEN.search(around))
+
     def _inches(self, match: re.Match[str]) -> str:
         value = match.group(1)
+        if self._seconds(match):
+            return pad(match, f"{value}s")  # read by the unit rule: "forty-five seconds"
         following = re.match(r"\s?(" + LETTER + r"+)", match.string[match.end() :])
         if following and following.group(1).lower() in _MEASURED_NOUNS:
             return f" {self.say(value).replace(' ', '-')}-inch "  # a twenty-four-inch box

@@ -164,6 +164,18 @@ class Spanish(CoachReading):
     ratio_word = "a"
     of_word = "de"
     per_word = "por"
+    sides: ClassVar = {
+        "i": "izquierda",
+        "d": "derecha",
+        "izq": "izquierda",
+        "izqda": "izquierda",
+        "izda": "izquierda",
+        "der": "derecha",
+        "dcha": "derecha",
+        "drcha": "derecha",
+        "izquierda": "izquierda",
+        "derecha": "derecha",
+    }
     or_word = "o"
     and_word = "y"
     at_word = "con"  # "tres series de diez con veinte kilos"
@@ -177,6 +189,11 @@ class Spanish(CoachReading):
     explosive_word = "explosivo"
     duration_joiner = " y "
     inverts_fractions = True
+
+    def both(self, first: str, second: str) -> str:
+        """ "derecha e izquierda": "y" becomes "e" before an i sound (RAE), not before "hie"."""
+        sound_i = re.match(r"h?[ií](?!e)", second, re.IGNORECASE)
+        return f"{first} {'e' if sound_i else self.and_word} {second}"
 
     def before_normalizing(self, text: str) -> str:
         text = re.sub(r"(?<!\w)[Nn]\.?\s?º", " número ", text)

@@ -137,6 +137,7 @@ class French(CoachReading):
     ratio_word = "pour"
     of_word = "sur"
     per_word = "par"
+    sides: ClassVar = {"g": "gauche", "d": "droite", "gauche": "gauche", "droite": "droite"}
     or_word = "ou"
     and_word = "et"
     at_word = "avec"  # "trois séries de dix avec vingt kilos"
