@@ -268,6 +268,11 @@ MEASURES_BEFORE_NOUNS = [
     ("2x 50lb DBs", "Two fifty-pound dumbbells"),
     ("2 x 20kg KBs", "Two twenty-kilo kettlebells"),
     ("30 sec hold", "Thirty-second hold"),
+    # the end of a length in two units is no word of its own: "two minutes thirty seconds rest"
+    ("2 min 30 s rest", "Two minutes thirty seconds rest"),
+    ("1 min 30 sec hold", "One minute thirty seconds hold"),
+    ("2'30\" rest", "Two minutes thirty seconds rest"),
+    ("1 h 15 min run", "One hour fifteen minutes run"),
     ("400m repeats", "Four-hundred-meter repeats"),
     ("4x400m repeats", "Four times four-hundred-meter repeats"),
     ("Then a 400m jog.", "Then a four-hundred-meter jog."),

@@ -48,6 +48,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TIMES_SIGN = re.compile(r"(?<=[0-9])\s*[×✕]\s*(?=[0-9])")
 _LEADING_POINT = re.compile(r"(?:^|(?<=\s))\.(?=[0-9])")
 _RIGHT_SIDE = re.compile(r"[0-9]\s?R(?!\w)")
+#: A number and a unit-like word just before (``2 min `` of "2 min 30 s rest").
+_ENDS_IN_A_MEASURE = re.compile(r"[0-9]\s*[^\W\d_]{1,8}\.?\s+$")
 _NEXT_WORD = re.compile(r"\s*(" + LETTER + r"[\w'’-]*)")
 #: "m" for minutes is at most this many when the words around do not say (then metres).
 _MOST_MINUTES_IN_M = 24
@@ -673,6 +675,8 @@ class CoachReading(Reading):
         return pattern, self._unit
 
     def _unit(self, match: re.Match[str]) -> str:
+        """A number and its unit in words, in agreement ("zwei Minuten", "una hora"), or as
+        one word before the noun it describes (``measure_before_noun``)."""
         first, value, joint, spelled, dot = match.groups()
         key = spelled.lower()
         if spelled == "L" and _RIGHT_SIDE.search(match.string, match.end(), match.end() + 12):
@@ -684,6 +688,8 @@ class CoachReading(Reading):
         ends = bool(dot) and self.dot_ends_sentence(key, rest)
         glued = rest.startswith("-")  # "2-Min.-Pause"
         following = None if dot and not glued else _NEXT_WORD.match(rest.removeprefix("-"))
+        if joint != "-" and _ENDS_IN_A_MEASURE.search(match.string, 0, match.start()):
+            following = None  # "2 min 30 s rest": the end of a length, not a word of its own
         before_noun = self.measure_before_noun(
             value,
             unit,
